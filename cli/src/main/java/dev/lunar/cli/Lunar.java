@@ -1,0 +1,54 @@
+package dev.lunar.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lunar} command: entry point of the launcher script and of every subcommand. */
+@Command(
+    name = "lunar",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "An Erlang-inspired WebAssembly platform where every service is a file.",
+    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Lunar {
+  /** Exit code for bad input: a missing or invalid module, a bad option. */
+  static final int BAD_INPUT = 2;
+
+  /** Exit code for a failure inside Lunar itself (sysexits' EX_SOFTWARE). */
+  static final int INTERNAL_ERROR = 70;
+
+  public static void main(String[] args) {
+    System.exit(
+        execute(
+            args,
+            System.in,
+            new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
+            System.err,
+            System.getenv()));
+  }
+
+  /**
+   * Runs one {@code lunar} command line against the given streams and environment, returning its
+   * exit code. Tests call this directly; {@link #main} hands it the real ones.
+   */
+  public static int execute(
+      String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    var io = new Io(in, out, err, env);
+    CommandLine cli = new CommandLine(new Lunar(), new IoFactory(io));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setStopAtPositional(true);
+    cli.setExecutionExceptionHandler((e, command, parsed) -> {
+      err.println("lunar: internal error: " + e);
+      if (io.debug()) {
+        e.printStackTrace(err);
+      }
+      return INTERNAL_ERROR;
+    });
+    return cli.execute(args);
+  }
+}

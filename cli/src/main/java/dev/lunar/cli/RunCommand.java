@@ -1,0 +1,143 @@
+package dev.lunar.cli;
+
+import dev.lunar.runtime.DataDir;
+import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.Guest;
+import dev.lunar.runtime.GuestSpec;
+import dev.lunar.runtime.LoadedModule;
+import dev.lunar.runtime.ModuleException;
+import dev.lunar.runtime.ModuleLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lunar run}: runs a WASI command module as one Lunar process. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a WASI preview1 command module as one Lunar process.",
+      "Standard streams pass through; the guest's exit code becomes this command's.",
+      "MODULE is a .wasm file, or the name of a bundled example (hello, cat, ls, fib, ...)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "N:the guest's own exit code (0 when it returned normally)",
+      "2:bad input: a missing or invalid module, an unknown import, a bad option",
+      "134:the guest crashed: a trap or a stack overflow (one line on stderr says which)",
+      "70:an internal error in Lunar"
+    })
+final class RunCommand implements Callable<Integer> {
+  private final Io io;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "HOST[:GUEST]",
+      description = "Preopen a host directory for the guest (GUEST defaults to HOST).")
+  private List<String> dirs = new ArrayList<>();
+
+  @Option(
+      names = "--env",
+      paramLabel = "K=V",
+      description = "Set a variable in the guest's environment (the host's is not passed).")
+  private List<String> env = new ArrayList<>();
+
+  @Option(names = "--interpret", description = "Interpret instead of compiling to bytecode.")
+  private boolean interpret;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Data directory, holding the compiled-module cache"
+              + " (default: $LUNAR_DATA, else $XDG_DATA_HOME/lunar, else ~/.local/share/lunar).")
+  private Path data;
+
+  @Option(names = "--debug", description = "Show stack traces of internal errors.")
+  private boolean debug;
+
+  @Parameters(index = "0", paramLabel = "MODULE", description = "The module to run.")
+  private String module;
+
+  @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the guest.")
+  private List<String> args = new ArrayList<>();
+
+  RunCommand(Io io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() {
+    io.debug(debug);
+    try {
+      GuestSpec spec = new GuestSpec(args, parseEnv(), parseDirs(), io.in, io.out, io.err);
+      ExitReason reason = Guest.run(load(), spec);
+      io.out.flush();
+      if (!reason.isNormal() && !reason.text().startsWith("exit ")) {
+        io.err.println(reason.text());
+      }
+      return reason.exitCode();
+    } catch (ModuleException e) {
+      io.out.flush();
+      io.err.println("lunar: " + module + ": " + e.getMessage());
+      if (debug && e.getCause() != null) {
+        e.getCause().printStackTrace(io.err);
+      }
+      return Lunar.BAD_INPUT;
+    }
+  }
+
+  private LoadedModule load() throws ModuleException {
+    DataDir dataDir = data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env);
+    var loader = new ModuleLoader(usableCache(dataDir.compileCache()), interpret);
+    Path file = Path.of(module);
+    if (Files.exists(file) || module.contains("/")) {
+      return loader.load(file);
+    }
+    byte[] example = Examples.find(module);
+    if (example == null) {
+      throw new ModuleException("no such file (nor a bundled example of that name)");
+    }
+    return loader.load(module, example);
+  }
+
+  /** The cache is an optimisation: without a writable data directory, run without it. */
+  private static Path usableCache(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      return Files.isWritable(dir) ? dir : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private Map<String, String> parseEnv() throws ModuleException {
+    Map<String, String> result = new LinkedHashMap<>();
+    for (String entry : env) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new ModuleException("--env " + entry + ": expected K=V");
+      }
+      result.put(entry.substring(0, eq), entry.substring(eq + 1));
+    }
+    return result;
+  }
+
+  private Map<String, Path> parseDirs() {
+    Map<String, Path> result = new LinkedHashMap<>();
+    for (String entry : dirs) {
+      int colon = entry.indexOf(':');
+      String host = colon < 0 ? entry : entry.substring(0, colon);
+      String guest = colon < 0 ? entry : entry.substring(colon + 1);
+      result.put(guest, Path.of(host));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.lunar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real launcher, {@code scripts/lunar}, started as a separate process after {@code package}:
+ * exit codes, the split between stdout and stderr, and no stack traces on bad input.
+ */
+class LauncherIT {
+  private static final Path ROOT = Path.of(System.getProperty("lunar.root"));
+
+  @TempDir Path tmp;
+
+  private record Result(int code, String out, String err) {}
+
+  private Result lunar(String stdin, String... args) throws Exception {
+    var command = new java.util.ArrayList<>(List.of(ROOT.resolve("scripts/lunar").toString()));
+    command.addAll(List.of(args));
+    var builder = new ProcessBuilder(command);
+    builder.environment().put("LUNAR_DATA", tmp.resolve("data").toString());
+    Path out = tmp.resolve("out");
+    Path err = tmp.resolve("err");
+    builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process process = builder.start();
+    process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    assertTrue(process.waitFor(2, TimeUnit.MINUTES), "lunar did not finish");
+    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  @Test
+  void runsAnExampleWithArgs() throws Exception {
+    var r = lunar("", "run", "--env", "NAME=you", "hello", "x");
+    assertEquals(new Result(0, "Hello, you, from a Lunar process!\narg 1: x\n", ""), r);
+  }
+
+  @Test
+  void pipesStdinThrough() throws Exception {
+    assertEquals(new Result(0, "piped\n", ""), lunar("piped\n", "run", "cat"));
+  }
+
+  @Test
+  void reportsTheGuestsExitCode() throws Exception {
+    assertEquals(3, lunar("", "run", "exit", "3").code());
+  }
+
+  @Test
+  void trapIsOneLineAndNonZero() throws Exception {
+    var r = lunar("", "run", "trap");
+    assertEquals(134, r.code());
+    assertTrue(r.err().startsWith("trap: ") && r.err().lines().count() == 1, r.err());
+  }
+
+  @Test
+  void badModuleIsExitTwoWithoutStackTrace() throws Exception {
+    Path junk = Files.writeString(tmp.resolve("junk.wasm"), "not wasm at all");
+    var r = lunar("", "run", junk.toString());
+    assertEquals(2, r.code());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+}

@@ -1,0 +1,167 @@
+package dev.lunar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lunar run} through the command line, in process, against real guests. */
+class RunCommandTest {
+  @TempDir Path tmp;
+
+  private String stdout;
+  private String stderr;
+
+  private int lunar(String stdin, String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    List<String> argv = new ArrayList<>(List.of(args));
+    int code =
+        Lunar.execute(
+            argv.toArray(String[]::new),
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of("LUNAR_DATA", tmp.resolve("data").toString()));
+    stdout = out.toString(StandardCharsets.UTF_8);
+    stderr = err.toString(StandardCharsets.UTF_8);
+    return code;
+  }
+
+  @Test
+  void runsABundledExampleByName() {
+    assertEquals(0, lunar("", "run", "hello"));
+    assertEquals("Hello, world, from a Lunar process!\n", stdout);
+    assertEquals("", stderr);
+  }
+
+  @Test
+  void runsAFileWithArgsAndEnv() throws Exception {
+    Path file = tmp.resolve("greet.wasm");
+    Files.write(file, Examples.find("hello"));
+    assertEquals(0, lunar("", "run", "--env", "NAME=Grace", file.toString(), "--not-an-option"));
+    assertEquals("Hello, Grace, from a Lunar process!\narg 1: --not-an-option\n", stdout);
+  }
+
+  @Test
+  void compiledModulesAreCachedInTheDataDirectory() throws Exception {
+    assertEquals(0, lunar("", "run", "fib", "10"));
+    try (var files = Files.list(tmp.resolve("data/cache"))) {
+      Path versionDir = files.findFirst().orElseThrow();
+      assertTrue(versionDir.getFileName().toString().startsWith("chicory-"));
+      try (var entries = Files.list(versionDir)) {
+        assertEquals(1, entries.count());
+      }
+    }
+  }
+
+  @Test
+  void interpretModeRunsWithoutCompiling() {
+    assertEquals(0, lunar("", "run", "--interpret", "fib", "15"));
+    assertEquals("fib(15) = 610\n", stdout);
+    assertTrue(Files.notExists(tmp.resolve("data/cache")) || isEmpty(tmp.resolve("data/cache")));
+  }
+
+  @Test
+  void stdinPassesThrough() {
+    assertEquals(0, lunar("from stdin\n", "run", "cat"));
+    assertEquals("from stdin\n", stdout);
+  }
+
+  @Test
+  void exitCodeBecomesTheCommands() {
+    assertEquals(42, lunar("", "run", "exit", "42"));
+    assertEquals("", stderr);
+  }
+
+  @Test
+  void trapIsOneLine() {
+    assertEquals(134, lunar("", "run", "trap"));
+    assertTrue(stderr.startsWith("trap: "), stderr);
+    assertEquals(1, stderr.lines().count(), stderr);
+  }
+
+  @Test
+  void dirMapsHostToGuestPath() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("shared"));
+    Files.writeString(dir.resolve("note.txt"), "x");
+    assertEquals(0, lunar("", "run", "--dir", dir + ":/mnt", "ls", "/mnt"));
+    assertEquals("note.txt\n", stdout);
+  }
+
+  @Test
+  void dirWithoutGuestPathUsesTheHostPath() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("same"));
+    Files.writeString(dir.resolve("here.txt"), "x");
+    assertEquals(0, lunar("", "run", "--dir", dir.toString(), "ls", dir.toString()));
+    assertEquals("here.txt\n", stdout);
+  }
+
+  @Test
+  void missingFileIsBadInput() {
+    assertEquals(2, lunar("", "run", tmp.resolve("nope.wasm").toString()));
+    assertEquals("lunar: " + tmp.resolve("nope.wasm") + ": no such file\n", stderr);
+  }
+
+  @Test
+  void unknownNameIsBadInput() {
+    assertEquals(2, lunar("", "run", "no-such-example"));
+    assertEquals(
+        "lunar: no-such-example: no such file (nor a bundled example of that name)\n", stderr);
+  }
+
+  @Test
+  void notWasmIsBadInput() throws Exception {
+    Path file = Files.writeString(tmp.resolve("script.wasm"), "#!/bin/sh\necho hi\n");
+    assertEquals(2, lunar("", "run", file.toString()));
+    assertEquals(
+        "lunar: " + file + ": not a WebAssembly module (no \\0asm magic number)\n", stderr);
+  }
+
+  @Test
+  void truncatedModuleIsBadInput() throws Exception {
+    byte[] hello = Examples.find("hello");
+    Path file = tmp.resolve("cut.wasm");
+    Files.write(file, java.util.Arrays.copyOf(hello, hello.length - 100));
+    assertEquals(2, lunar("", "run", file.toString()));
+    assertTrue(stderr.startsWith("lunar: " + file + ": invalid module: "), stderr);
+    assertEquals(1, stderr.lines().count(), stderr);
+  }
+
+  @Test
+  void badEnvIsBadInput() {
+    assertEquals(2, lunar("", "run", "--env", "NOEQUALS", "hello"));
+    assertEquals("lunar: hello: --env NOEQUALS: expected K=V\n", stderr);
+  }
+
+  @Test
+  void missingModuleArgumentIsAUsageError() {
+    assertEquals(2, lunar("", "run"));
+    assertTrue(stderr.contains("Missing required parameter: 'MODULE'"), stderr);
+  }
+
+  @Test
+  void helpDescribesRun() {
+    assertEquals(0, lunar("", "run", "--help"));
+    assertTrue(stdout.contains("--dir=HOST[:GUEST]"), stdout);
+    assertTrue(stdout.contains("--interpret"), stdout);
+  }
+
+  private static boolean isEmpty(Path dir) {
+    try (var files = Files.walk(dir)) {
+      return files.noneMatch(Files::isRegularFile);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// Recurses N levels deep (default 100000) and prints the depth reached: legal deep recursion
+// must work. Linked with a 64 MiB shadow stack (the link line below), so that a huge N
+// exhausts the engine's call stack before the guest's own.
+// link: -Wl,-z,stack-size=67108864
+#include <stdio.h>
+#include <stdlib.h>
+
+static long depth(long n, volatile char *prev) {
+  volatile char frame[16];
+  frame[0] = (char)n;
+  if (n == 0) return prev ? prev[0] : 0;
+  return depth(n - 1, frame) + 1;
+}
+
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 100000;
+  printf("depth %ld\n", depth(n, NULL));
+  return 0;
+}

@@ -1,0 +1,30 @@
+package dev.lunar.runtime;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a guest starts with: its arguments, environment, preopened host directories and standard
+ * streams. The guest sees exactly this environment; nothing of the host's leaks in.
+ *
+ * @param args argv[1..]; argv[0] is the module's name
+ * @param env environment variables, in order
+ * @param dirs preopened directories, guest path to host path, in order
+ */
+public record GuestSpec(
+    List<String> args,
+    Map<String, String> env,
+    Map<String, Path> dirs,
+    InputStream stdin,
+    OutputStream stdout,
+    OutputStream stderr) {
+
+  public GuestSpec {
+    args = List.copyOf(args);
+    env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+    dirs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dirs));
+  }
+}
