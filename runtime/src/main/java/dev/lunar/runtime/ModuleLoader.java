@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionType;
+import dev.lunar.runtime.proc.ExitReasons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -81,14 +82,14 @@ public final class ModuleLoader {
     try {
       module = Parser.parse(bytes);
     } catch (RuntimeException e) {
-      throw new ModuleException("invalid module: " + oneLine(e), e);
+      throw new ModuleException("invalid module: " + ExitReasons.oneLine(e), e);
     }
     requireStart(module);
     LoadedModule result;
     try {
       result = new LoadedModule(name, module, interpret ? null : compile(module));
     } catch (RuntimeException e) {
-      throw new ModuleException("cannot compile: " + oneLine(e), e);
+      throw new ModuleException("cannot compile: " + ExitReasons.oneLine(e), e);
     }
     loaded.putIfAbsent(key, result);
     return result;
@@ -133,12 +134,6 @@ public final class ModuleLoader {
       return;
     }
     throw new ModuleException("no _start export: not a WASI command module");
-  }
-
-  static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private static String sha256(byte[] bytes) {

@@ -1,10 +1,13 @@
 package dev.lunar.runtime;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The one place in Lunar that creates threads. Processes run on virtual threads; nothing else in
- * the code base calls {@code new Thread} or a thread builder.
+ * The one place in Lunar that creates threads. Processes run on virtual threads; the only platform
+ * threads Lunar makes are the timer threads built here. Nothing else in the code base calls {@code
+ * new Thread} or a thread builder.
  */
 public final class Threads {
   private static final ThreadFactory PROCESSES =
@@ -12,10 +15,31 @@ public final class Threads {
 
   private Threads() {}
 
-  /** Starts {@code body} on a new virtual thread named after the process it runs. */
+  /** A new, unstarted virtual thread for a process. */
+  public static Thread newProcessThread(Runnable body) {
+    return PROCESSES.newThread(body);
+  }
+
+  /** Starts {@code body} on a new virtual thread. */
   public static Thread startProcess(Runnable body) {
-    Thread thread = PROCESSES.newThread(body);
+    Thread thread = newProcessThread(body);
     thread.start();
     return thread;
+  }
+
+  /** A single daemon thread that fires a node's timers; timer tasks must be short. */
+  public static ScheduledExecutorService newTimerThread(String name) {
+    var executor =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name(name).daemon(true).factory());
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
+  /** How many carrier threads run virtual threads: the most processes that run at once. */
+  public static int carriers() {
+    String configured = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+    return configured != null
+        ? Integer.parseInt(configured)
+        : Runtime.getRuntime().availableProcessors();
   }
 }

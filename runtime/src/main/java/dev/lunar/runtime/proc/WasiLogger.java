@@ -1,4 +1,4 @@
-package dev.lunar.runtime;
+package dev.lunar.runtime.proc;
 
 import com.dylibso.chicory.log.Logger;
 

@@ -1,0 +1,273 @@
+package dev.lunar.runtime.proc;
+
+import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.GuestSpec;
+import dev.lunar.runtime.LoadedModule;
+import dev.lunar.runtime.ModuleException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Lunar node: the process table and everything that acts across processes — spawn, send, kill,
+ * links, monitors, the name registry and timers.
+ *
+ * <p>Concurrency contract: every public method may be called from any thread, by processes and by
+ * the host alike. Pids count up from 1 and are never reused within a node's life.
+ */
+public final class Node implements AutoCloseable {
+  private final NodeConfig config;
+  private final Cpu cpu;
+  private final AtomicLong nextPid = new AtomicLong(1);
+  private final Map<Long, Proc> table = new ConcurrentHashMap<>();
+  private final RecentExits recent;
+  private final Registry registry = new Registry();
+  private final Timers timers;
+
+  public Node(NodeConfig config) {
+    this.config = config;
+    this.cpu = new Cpu(config.carriers());
+    this.recent = new RecentExits(config.recentExits());
+    this.timers = new Timers(this);
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  Cpu cpu() {
+    return cpu;
+  }
+
+  // ---- spawning ----
+
+  /** Spawns a wasm process running {@code module} with the given WASI set-up. */
+  public Proc spawn(LoadedModule module, GuestSpec guest, SpawnOptions options)
+      throws ModuleException, NoProcException, RegistryException {
+    long maxMemory = options.maxMemory() > 0 ? options.maxMemory() : config.defaultMaxMemory();
+    ProcessBody body = WasmBody.prepare(module, guest, maxMemory);
+    return spawn(module.name(), body, options);
+  }
+
+  /** Spawns a process running Java code: supervisors, and drivers in tests and benchmarks. */
+  public Proc spawn(String kind, ProcessBody body, SpawnOptions options)
+      throws NoProcException, RegistryException {
+    var proc =
+        new Proc(
+            this, nextPid.getAndIncrement(), options.parent(), kind, body, options.maxReductions());
+    proc.trapExits(options.trapExits());
+    table.put(proc.pid(), proc);
+    try {
+      if (options.name() != null) {
+        registry.register(options.name(), proc);
+      }
+      if (options.link()) {
+        link(options.parent(), proc.pid());
+      }
+      if (options.monitor()) {
+        monitor(options.parent(), proc.pid());
+      }
+    } catch (NoProcException | RegistryException e) {
+      table.remove(proc.pid());
+      registry.unregister(proc);
+      throw e;
+    }
+    proc.start();
+    return proc;
+  }
+
+  // ---- lookup ----
+
+  /** The live process with this pid, or null. */
+  public Proc get(long pid) {
+    return table.get(pid);
+  }
+
+  /** A live or recently exited process, or null. */
+  public Proc find(long pid) {
+    Proc live = table.get(pid);
+    return live != null ? live : recent.get(pid);
+  }
+
+  /** The live processes, in no particular order; a view, not a copy. */
+  public Collection<Proc> processes() {
+    return table.values();
+  }
+
+  public int count() {
+    return table.size();
+  }
+
+  // ---- messages ----
+
+  /** Delivers {@code message} to process {@code to}; the body is not copied again. */
+  public void send(long to, Message message) throws SendException {
+    if (message.body().length > config.maxMessageBytes()) {
+      throw new SendException(
+          SendException.Reason.TOO_BIG,
+          "message of "
+              + message.body().length
+              + " bytes is over the limit of "
+              + config.maxMessageBytes());
+    }
+    Proc target = table.get(to);
+    if (target == null) {
+      throw new SendException(SendException.Reason.NO_PROC, "no process " + to);
+    }
+    if (!target.mailbox().offer(message)) {
+      throw new SendException(
+          SendException.Reason.FULL,
+          "mailbox of " + to + " is full (" + config.mailboxCapacity() + " messages)");
+    }
+  }
+
+  /** Delivers to the process registered as {@code name}. */
+  public void send(String name, Message message) throws SendException {
+    long pid = registry.whereis(name);
+    if (pid == 0) {
+      throw new SendException(SendException.Reason.NO_PROC, "no process named " + name);
+    }
+    send(pid, message);
+  }
+
+  // ---- kill, links, monitors ----
+
+  /** Ends {@code pid} with {@code reason} wherever it is; trap-exits does not stop this. */
+  public void kill(long pid, ExitReason reason) throws NoProcException {
+    Proc target = table.get(pid);
+    if (target == null) {
+      throw new NoProcException(Long.toString(pid));
+    }
+    target.kill(reason);
+  }
+
+  /** Links two processes: when one ends abnormally, so does the other, unless it traps exits. */
+  public void link(long a, long b) throws NoProcException {
+    Proc pa = live(a);
+    Proc pb = live(b);
+    if (a == b) {
+      return;
+    }
+    if (!pa.addLink(b)) {
+      throw new NoProcException(Long.toString(a));
+    }
+    if (!pb.addLink(a)) {
+      pa.removeLink(b);
+      throw new NoProcException(Long.toString(b));
+    }
+  }
+
+  public void unlink(long a, long b) {
+    Proc pa = table.get(a);
+    Proc pb = table.get(b);
+    if (pa != null) {
+      pa.removeLink(b);
+    }
+    if (pb != null) {
+      pb.removeLink(a);
+    }
+  }
+
+  /** {@code watcher} gets a {@code DOWN} message when {@code target} ends. */
+  public void monitor(long watcher, long target) throws NoProcException {
+    if (!live(target).addMonitor(watcher)) {
+      throw new NoProcException(Long.toString(target));
+    }
+  }
+
+  /** Removes one monitor of {@code target} by {@code watcher}; false if there was none. */
+  public boolean demonitor(long watcher, long target) {
+    Proc p = table.get(target);
+    return p != null && p.removeMonitor(watcher);
+  }
+
+  private Proc live(long pid) throws NoProcException {
+    Proc p = table.get(pid);
+    if (p == null) {
+      throw new NoProcException(Long.toString(pid));
+    }
+    return p;
+  }
+
+  // ---- registry and timers ----
+
+  public void register(String name, long pid) throws NoProcException, RegistryException {
+    registry.register(name, live(pid));
+  }
+
+  public boolean unregister(String name) {
+    return registry.unregister(name);
+  }
+
+  /** The pid registered as {@code name}, or 0. */
+  public long whereis(String name) {
+    return registry.whereis(name);
+  }
+
+  /** Registered names and their pids, sorted by name. */
+  public List<Map.Entry<String, Long>> names() {
+    return registry.entries();
+  }
+
+  /** Sends {@code message} to {@code to} after {@code delayMillis}; returns the timer's id. */
+  public long sendAfter(long delayMillis, long to, Message message) {
+    return timers.sendAfter(delayMillis, to, message);
+  }
+
+  /** Cancels a timer; false if it already fired or never existed. */
+  public boolean cancelTimer(long id) {
+    return timers.cancel(id);
+  }
+
+  // ---- exits ----
+
+  /** Called once by each process's own thread as it ends. */
+  void exited(Proc proc, ExitReason reason, List<Long> linked, List<Long> watchers) {
+    table.remove(proc.pid());
+    recent.add(proc);
+    registry.unregister(proc);
+    String notice = proc.pid() + " " + reason.text();
+    for (long pid : linked) {
+      Proc other = table.get(pid);
+      if (other == null) {
+        continue;
+      }
+      other.removeLink(proc.pid());
+      if (other.trapsExits()) {
+        notify(other, Message.EXIT, notice);
+      } else if (!reason.isNormal()) {
+        other.kill(ExitReason.linked(proc.pid(), reason));
+      }
+    }
+    for (long pid : watchers) {
+      Proc other = table.get(pid);
+      if (other != null) {
+        notify(other, Message.DOWN, notice);
+      }
+    }
+  }
+
+  private void notify(Proc to, String tag, String text) {
+    // Runtime notices are not refused for a full mailbox: losing one would break supervision.
+    to.mailbox().force(new Message(0, tag, text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** Kills every process and waits for them to end. */
+  @Override
+  public void close() {
+    timers.close();
+    for (Proc p : List.copyOf(table.values())) {
+      p.kill(ExitReason.killed("node shutdown"));
+    }
+    for (Proc p : List.copyOf(table.values())) {
+      try {
+        p.awaitExit();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package dev.lunar.runtime.proc;
+
+import dev.lunar.runtime.ExitReason;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * One Lunar process: an entry in the node's process table, its mailbox, links and monitors, and the
+ * virtual thread that runs its body.
+ *
+ * <p>Concurrency contract: the accessors and {@link #awaitExit} may be called from any thread.
+ * {@link #receive}, {@link #yieldSlice}, {@link #endSlice} and {@link #blocking} belong to the
+ * process's own thread. Link and monitor sets are guarded by this object's monitor; the exit path
+ * takes it once to mark the process exited, so a link made after that fails with noproc.
+ */
+public final class Proc {
+  private final Node node;
+  private final long pid;
+  private final long parent;
+  private final String module;
+  private final Instant started = Instant.now();
+  private final Thread thread;
+  private final Mailbox mailbox;
+  private final ProcessBody body;
+  private final long maxReductions;
+  private final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
+
+  private final Set<Long> links = new LinkedHashSet<>();
+  private final List<Long> monitors = new ArrayList<>();
+  private boolean exited;
+
+  private volatile ProcState state = ProcState.RUNNABLE;
+  private volatile boolean trapExits;
+  private volatile ExitReason killReason;
+  private volatile String name;
+  private volatile long reductions;
+  private volatile LongSupplier memory = () -> 0;
+  private boolean holdsCpu;
+  private long slice = 1; // the rewritten module starts with a budget of one reduction
+
+  Proc(Node node, long pid, long parent, String module, ProcessBody body, long maxReductions) {
+    this.node = node;
+    this.pid = pid;
+    this.parent = parent;
+    this.module = module;
+    this.body = body;
+    this.maxReductions = maxReductions;
+    this.thread = dev.lunar.runtime.Threads.newProcessThread(this::run);
+    this.mailbox = new Mailbox(thread, node.config().mailboxCapacity());
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  /** The pid of the process that spawned this one; 0 for the host. */
+  public long parent() {
+    return parent;
+  }
+
+  /** The module's name, or the kind of a runtime-provided process such as a supervisor. */
+  public String module() {
+    return module;
+  }
+
+  public Instant started() {
+    return started;
+  }
+
+  public ProcState state() {
+    return state;
+  }
+
+  /** Reductions used so far, up to the end of the last slice. */
+  public long reductions() {
+    return reductions;
+  }
+
+  /** Bytes of linear memory in use. */
+  public long memory() {
+    return memory.getAsLong();
+  }
+
+  /** Messages waiting in the mailbox. */
+  public int queued() {
+    return mailbox.size();
+  }
+
+  /** The registered name, or null. */
+  public String name() {
+    return name;
+  }
+
+  public boolean trapsExits() {
+    return trapExits;
+  }
+
+  public Node node() {
+    return node;
+  }
+
+  /** The exit reason, or null while the process runs. */
+  public ExitReason exitReason() {
+    return exit.getNow(null);
+  }
+
+  /** Waits for the process to end and returns why it did. */
+  public ExitReason awaitExit() throws InterruptedException {
+    try {
+      return exit.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("exit is never completed exceptionally", e);
+    }
+  }
+
+  /** Waits at most {@code timeout}; null if the process still runs. */
+  public ExitReason awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
+    try {
+      return exit.get(timeout, unit);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return null;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("exit is never completed exceptionally", e);
+    }
+  }
+
+  /** Runs {@code action} once the process has ended (at once if it already has). */
+  public void onExit(java.util.function.Consumer<ExitReason> action) {
+    exit.thenAccept(action);
+  }
+
+  /** Trap exits: linked exits arrive as {@code EXIT} messages instead of ending this process. */
+  public void trapExits(boolean on) {
+    trapExits = on;
+  }
+
+  // ---- called by the process's own thread ----
+
+  /** Sends a message from this process. */
+  public void send(long to, String tag, byte[] body) throws SendException {
+    node.send(to, new Message(pid, tag, body.clone()));
+  }
+
+  /** The next message, waiting as long as it takes. */
+  public Message receive() {
+    return receive(null, -1);
+  }
+
+  /**
+   * The oldest message tagged {@code tag} (any when null), waiting at most {@code timeoutNanos}
+   * (forever when negative); null on timeout. The process gives up its carrier while it waits.
+   */
+  public Message receive(String tag, long timeoutNanos) {
+    try {
+      Message ready = mailbox.receive(tag, 0);
+      if (ready != null || timeoutNanos == 0) {
+        return ready;
+      }
+      return blocking(() -> mailbox.receive(tag, timeoutNanos));
+    } catch (InterruptedException e) {
+      throw killedNow();
+    }
+  }
+
+  /** Something that may block: a receive, a sleep, I/O. */
+  @FunctionalInterface
+  public interface Blocking<T> {
+    T call() throws InterruptedException;
+  }
+
+  /**
+   * Runs {@code call} without holding a carrier token, so other processes run meanwhile, and takes
+   * a token back (at the front of the queue) afterwards.
+   */
+  public <T> T blocking(Blocking<T> call) {
+    state = ProcState.WAITING;
+    releaseCpu();
+    try {
+      return call.call();
+    } catch (InterruptedException e) {
+      throw killedNow();
+    } finally {
+      acquireCpu(true);
+      checkKilled();
+    }
+  }
+
+  /** Lets other runnable processes run if any wait; returns when it is this one's turn again. */
+  public void yieldSlice() {
+    checkKilled();
+    try {
+      state = ProcState.RUNNABLE;
+      node.cpu().yield();
+      state = ProcState.RUNNING;
+    } catch (InterruptedException e) {
+      holdsCpu = false;
+      throw killedNow();
+    }
+  }
+
+  /**
+   * Called by the reduction-counting code when a slice's budget is used up: accounts for it, ends
+   * the process if it was killed or is over its reduction limit, lets others run, and returns the
+   * next slice's budget.
+   */
+  public int endSlice() {
+    reductions += slice;
+    if (maxReductions > 0 && reductions >= maxReductions) {
+      throw new ProcessExit(ExitReason.REDUCTIONS_EXHAUSTED);
+    }
+    yieldSlice();
+    long next = node.config().sliceReductions();
+    if (maxReductions > 0) {
+      next = Math.min(next, maxReductions - reductions);
+    }
+    slice = next;
+    return (int) next;
+  }
+
+  void memory(LongSupplier bytes) {
+    this.memory = bytes;
+  }
+
+  void name(String name) {
+    this.name = name;
+  }
+
+  Mailbox mailbox() {
+    return mailbox;
+  }
+
+  // ---- life cycle ----
+
+  void start() {
+    thread.start();
+  }
+
+  /** Asks the process to end with {@code reason}; the first request wins. Any thread. */
+  void kill(ExitReason reason) {
+    synchronized (this) {
+      if (killReason != null || exited) {
+        return;
+      }
+      killReason = reason;
+    }
+    thread.interrupt();
+  }
+
+  private void checkKilled() {
+    if (killReason != null) {
+      throw killedNow();
+    }
+  }
+
+  private ProcessExit killedNow() {
+    ExitReason reason = killReason;
+    return new ProcessExit(reason != null ? reason : ExitReason.KILLED);
+  }
+
+  private void acquireCpu(boolean urgent) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        node.cpu().acquire(urgent);
+        break;
+      } catch (InterruptedException e) {
+        // A kill while waiting to run: take the token anyway so the exit path is uniform.
+        interrupted = true;
+      }
+    }
+    holdsCpu = true;
+    state = ProcState.RUNNING;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void releaseCpu() {
+    if (holdsCpu) {
+      holdsCpu = false;
+      node.cpu().release();
+    }
+  }
+
+  private void run() {
+    ExitReason reason;
+    try {
+      acquireCpu(false);
+      checkKilled();
+      body.run(this);
+      reason = ExitReason.NORMAL;
+    } catch (Throwable t) {
+      reason = ExitReasons.of(t, killReason);
+    }
+    releaseCpu();
+    finish(reason);
+  }
+
+  private void finish(ExitReason reason) {
+    List<Long> linked;
+    List<Long> watchers;
+    synchronized (this) {
+      exited = true;
+      linked = new ArrayList<>(links);
+      watchers = new ArrayList<>(monitors);
+      links.clear();
+      monitors.clear();
+    }
+    state = ProcState.EXITED;
+    node.exited(this, reason, linked, watchers);
+    exit.complete(reason);
+  }
+
+  // ---- links and monitors, called by Node ----
+
+  synchronized boolean addLink(long other) {
+    if (exited) {
+      return false;
+    }
+    links.add(other);
+    return true;
+  }
+
+  synchronized void removeLink(long other) {
+    links.remove(other);
+  }
+
+  synchronized boolean addMonitor(long watcher) {
+    if (exited) {
+      return false;
+    }
+    monitors.add(watcher);
+    return true;
+  }
+
+  synchronized boolean removeMonitor(long watcher) {
+    return monitors.remove(Long.valueOf(watcher));
+  }
+
+  synchronized Set<Long> links() {
+    return Set.copyOf(links);
+  }
+}

@@ -1,0 +1,142 @@
+package dev.lunar.runtime.proc;
+
+import dev.lunar.runtime.ExitReason;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A supervisor, run by the runtime itself so that every guest language has supervision. It traps
+ * exits, links to each child, and on a child's {@code EXIT} notice restarts per its {@link
+ * SupervisorSpec}. More than {@code maxRestarts} restarts within {@code period} stop every child
+ * and end the supervisor with {@code restart limit reached}, which its own supervisor (if any) then
+ * sees.
+ */
+public final class Supervisor implements ProcessBody {
+  /** The reason a supervisor ends with when its children fail too often. */
+  public static final ExitReason GAVE_UP = new ExitReason("restart limit reached", 1);
+
+  private static final ExitReason SHUTDOWN = ExitReason.killed("shutdown");
+
+  private final SupervisorSpec spec;
+  private final AtomicReferenceArray<Proc> children;
+  private final Deque<Long> restarts = new ArrayDeque<>();
+
+  private Supervisor(SupervisorSpec spec) {
+    this.spec = spec;
+    this.children = new AtomicReferenceArray<>(spec.children().size());
+  }
+
+  /** A supervisor for {@code spec}; spawn it with {@link #start}. */
+  public static Supervisor of(SupervisorSpec spec) {
+    return new Supervisor(spec);
+  }
+
+  /** Spawns this supervisor as a process; it then starts its children. */
+  public Proc start(Node node, SpawnOptions options) throws NoProcException, RegistryException {
+    return node.spawn("supervisor", this, options.withTrapExits(true));
+  }
+
+  /**
+   * The current incarnation of child {@code index}, or null while it is not running. Any thread.
+   */
+  public Proc child(int index) {
+    return children.get(index);
+  }
+
+  @Override
+  public void run(Proc self) throws Exception {
+    self.trapExits(true);
+    for (int i = 0; i < children.length(); i++) {
+      startChild(self, i);
+    }
+    while (true) {
+      Message m = self.receive(Message.EXIT, -1);
+      String[] notice = m.text().split(" ", 2);
+      long pid = Long.parseLong(notice[0]);
+      String reason = notice[1];
+      if (pid == self.parent() && self.parent() != 0) {
+        stopAll(self, children.length() - 1);
+        throw new ProcessExit(new ExitReason(reason, 1));
+      }
+      int index = indexOf(pid);
+      if (index < 0) {
+        continue; // a child we already replaced or stopped
+      }
+      ChildSpec child = spec.children().get(index);
+      children.set(index, null);
+      boolean normal = reason.equals(ExitReason.NORMAL.text());
+      if (child.restart() == ChildSpec.Restart.TEMPORARY
+          || (child.restart() == ChildSpec.Restart.TRANSIENT && normal)) {
+        continue;
+      }
+      if (!allowRestart()) {
+        stopAll(self, children.length() - 1);
+        throw new ProcessExit(GAVE_UP);
+      }
+      restart(self, index);
+    }
+  }
+
+  private void restart(Proc self, int index) throws Exception {
+    switch (spec.strategy()) {
+      case ONE_FOR_ONE -> startChild(self, index);
+      case ONE_FOR_ALL -> {
+        stopAll(self, children.length() - 1);
+        for (int i = 0; i < children.length(); i++) {
+          startChild(self, i);
+        }
+      }
+      case REST_FOR_ONE -> {
+        for (int i = children.length() - 1; i > index; i--) {
+          stop(self, i);
+        }
+        for (int i = index; i < children.length(); i++) {
+          startChild(self, i);
+        }
+      }
+    }
+  }
+
+  private boolean allowRestart() {
+    long now = System.nanoTime();
+    restarts.addLast(now);
+    while (!restarts.isEmpty() && now - restarts.peekFirst() > spec.period().toNanos()) {
+      restarts.removeFirst();
+    }
+    return restarts.size() <= spec.maxRestarts();
+  }
+
+  private void startChild(Proc self, int index) throws Exception {
+    var options = SpawnOptions.DEFAULT.withParent(self.pid()).withLink(true);
+    children.set(index, spec.children().get(index).start().start(self.node(), options));
+  }
+
+  /** Stops children from {@code last} down to the first, newest first, as Erlang does. */
+  private void stopAll(Proc self, int last) {
+    for (int i = last; i >= 0; i--) {
+      stop(self, i);
+    }
+  }
+
+  private void stop(Proc self, int index) {
+    Proc child = children.get(index);
+    children.set(index, null);
+    if (child == null) {
+      return;
+    }
+    self.node().unlink(self.pid(), child.pid());
+    child.kill(SHUTDOWN);
+    self.blocking(child::awaitExit);
+  }
+
+  private int indexOf(long pid) {
+    for (int i = 0; i < children.length(); i++) {
+      Proc child = children.get(i);
+      if (child != null && child.pid() == pid) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.lunar.runtime.proc;
+
+import dev.lunar.runtime.Threads;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A node's message timers, fired by one platform thread. A timer is pending while its id is in
+ * {@link #pending}: firing and cancelling both remove it, and whichever does so first wins. A timer
+ * whose receiver has gone, or whose mailbox is full, drops its message and counts it, since no
+ * sender is left to tell. Thread-safe.
+ */
+final class Timers implements AutoCloseable {
+  private static final class Entry {
+    volatile ScheduledFuture<?> future;
+  }
+
+  private final Node node;
+  private final ScheduledExecutorService executor = Threads.newTimerThread("lunar-timers");
+  private final Map<Long, Entry> pending = new ConcurrentHashMap<>();
+  private final AtomicLong nextId = new AtomicLong(1);
+  private final AtomicLong dropped = new AtomicLong();
+
+  Timers(Node node) {
+    this.node = node;
+  }
+
+  long sendAfter(long delayMillis, long to, Message message) {
+    long id = nextId.getAndIncrement();
+    var entry = new Entry();
+    pending.put(id, entry);
+    entry.future =
+        executor.schedule(
+            () -> fire(id, to, message), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    return id;
+  }
+
+  private void fire(long id, long to, Message message) {
+    if (pending.remove(id) == null) {
+      return; // cancelled
+    }
+    try {
+      node.send(to, message);
+    } catch (SendException e) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  boolean cancel(long id) {
+    Entry entry = pending.remove(id);
+    if (entry == null) {
+      return false;
+    }
+    ScheduledFuture<?> future = entry.future;
+    if (future != null) {
+      future.cancel(false);
+    }
+    return true;
+  }
+
+  /** Timer messages that found no receiver. */
+  long dropped() {
+    return dropped.get();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
