@@ -1,5 +1,6 @@
 package dev.lunar.cli;
 
+import dev.lunar.runtime.ByteSize;
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.Guest;
@@ -7,6 +8,8 @@ import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.proc.NodeConfig;
+import dev.lunar.runtime.proc.SpawnOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +35,8 @@ import picocli.CommandLine.Parameters;
       "N:the guest's own exit code (0 when it returned normally)",
       "2:bad input: a missing or invalid module, an unknown import, a bad option",
       "134:the guest crashed: a trap or a stack overflow (one line on stderr says which)",
+      "137:the guest was killed",
+      "152:the guest used up its --max-reductions",
       "70:an internal error in Lunar"
     })
 final class RunCommand implements Callable<Integer> {
@@ -48,6 +53,27 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "K=V",
       description = "Set a variable in the guest's environment (the host's is not passed).")
   private List<String> env = new ArrayList<>();
+
+  @Option(
+      names = "--max-memory",
+      paramLabel = "SIZE",
+      description =
+          "Linear memory the guest may grow to (default 64M); past it memory.grow fails"
+              + " and malloc returns NULL.")
+  private String maxMemory;
+
+  @Option(
+      names = "--max-reductions",
+      paramLabel = "N",
+      description = "End the guest with 'reductions exhausted' after N reductions.")
+  private long maxReductions;
+
+  @Option(
+      names = "--slice",
+      paramLabel = "N",
+      description =
+          "Reductions a process runs before others get a turn (default ${DEFAULT-VALUE}).")
+  private int slice = NodeConfig.DEFAULT_SLICE;
 
   @Option(names = "--interpret", description = "Interpret instead of compiling to bytecode.")
   private boolean interpret;
@@ -78,7 +104,15 @@ final class RunCommand implements Callable<Integer> {
     io.debug(debug);
     try {
       GuestSpec spec = new GuestSpec(args, parseEnv(), parseDirs(), io.in, io.out, io.err);
-      ExitReason reason = Guest.run(load(), spec);
+      var options = SpawnOptions.DEFAULT.withMaxReductions(maxReductions);
+      if (maxMemory != null) {
+        options = options.withMaxMemory(parseSize("--max-memory", maxMemory));
+      }
+      if (slice < 1) {
+        throw new ModuleException("--slice must be at least 1");
+      }
+      var config = NodeConfig.defaults().withSliceReductions(slice);
+      ExitReason reason = Guest.run(load(), spec, config, options);
       io.out.flush();
       if (!reason.isNormal() && !reason.text().startsWith("exit ")) {
         io.err.println(reason.text());
@@ -115,6 +149,18 @@ final class RunCommand implements Callable<Integer> {
       return Files.isWritable(dir) ? dir : null;
     } catch (java.io.IOException e) {
       return null;
+    }
+  }
+
+  private static long parseSize(String option, String text) throws ModuleException {
+    try {
+      long bytes = ByteSize.parse(text);
+      if (bytes < 65536) {
+        throw new IllegalArgumentException("at least 64K (one wasm page)");
+      }
+      return bytes;
+    } catch (IllegalArgumentException e) {
+      throw new ModuleException(option + " " + text + ": " + e.getMessage());
     }
   }
 

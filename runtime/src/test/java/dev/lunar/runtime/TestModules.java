@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Test guests: the bundled examples, and modules written inline in WAT. */
-final class TestModules {
+public final class TestModules {
   private TestModules() {}
 
   /** The bytes of a bundled example, e.g. {@code hello}. */
-  static byte[] example(String name) {
+  public static byte[] example(String name) {
     try (InputStream in =
         TestModules.class.getResourceAsStream("/lunar/examples/" + name + ".wasm")) {
       if (in == null) {
@@ -24,7 +24,7 @@ final class TestModules {
   }
 
   /** Assembles WAT text with wabt's wat2wasm (installed by scripts/setup). */
-  static byte[] wat(String text) {
+  public static byte[] wat(String text) {
     try {
       Path dir = Files.createTempDirectory("wat");
       Path source = Files.writeString(dir.resolve("m.wat"), text);
