@@ -136,6 +136,51 @@ class WasmProcessTest {
   }
 
   @Test
+  void trapExitPairSurvives() throws Exception {
+    var notice = new java.util.concurrent.atomic.AtomicReference<Message>();
+    var trapper =
+        node.spawn(
+            "trapper",
+            self -> {
+              notice.set(self.receive(Message.EXIT, -1));
+              self.receive("end", -1);
+            },
+            SpawnOptions.DEFAULT.withTrapExits(true));
+    var trap =
+        node.spawn(
+            load("trap", false),
+            spec(),
+            SpawnOptions.DEFAULT.withParent(trapper.pid()).withLink(true));
+    ExitReason crash = trap.awaitExit();
+    node.send(trapper.pid(), new Message(0, "end", new byte[0]));
+    assertEquals(ExitReason.NORMAL, trapper.awaitExit(10, TimeUnit.SECONDS));
+    assertEquals(trap.pid() + " " + crash.text(), notice.get().text());
+  }
+
+  @Test
+  void supervisorRestartsACrashingWasmChildThenGivesUp() throws Exception {
+    var module = load("trap", false);
+    var starts = new java.util.concurrent.atomic.AtomicInteger();
+    var sup =
+        Supervisor.of(
+            new SupervisorSpec(
+                SupervisorSpec.Strategy.ONE_FOR_ONE,
+                3,
+                java.time.Duration.ofSeconds(60),
+                List.of(
+                    new ChildSpec(
+                        "crasher",
+                        ChildSpec.Restart.PERMANENT,
+                        (n, options) -> {
+                          starts.incrementAndGet();
+                          return n.spawn(module, spec(), options);
+                        }))));
+    Proc supervisor = sup.start(node, SpawnOptions.DEFAULT);
+    assertEquals(Supervisor.GAVE_UP, supervisor.awaitExit(30, TimeUnit.SECONDS));
+    assertEquals(4, starts.get(), "the first start and three restarts within the limit");
+  }
+
+  @Test
   void tenThousandIdleProcesses() throws Exception {
     var module = ModuleLoader.inMemory(false).load("sleeper", TestModules.wat(SLEEPER));
     List<Proc> procs = new ArrayList<>();
