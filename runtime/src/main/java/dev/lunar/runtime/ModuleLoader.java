@@ -10,6 +10,8 @@ import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import dev.lunar.runtime.proc.ExitReasons;
+import dev.lunar.runtime.rewrite.ReductionRewriter;
+import dev.lunar.runtime.rewrite.RewriteException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,23 +38,33 @@ public final class ModuleLoader {
   private final Map<String, LoadedModule> loaded = new ConcurrentHashMap<>();
   private final Cache disk;
   private final boolean interpret;
+  private final boolean preempt;
 
   /**
    * @param cacheDir where compiled bytecode is kept across runs, or {@code null} for none
    * @param interpret run modules in Chicory's interpreter instead of compiling them
    */
   public ModuleLoader(Path cacheDir, boolean interpret) {
-    this(cacheDir == null ? null : new DiskCache(cacheDir), interpret);
+    this(cacheDir == null ? null : new DiskCache(cacheDir), interpret, true);
   }
 
   /** A loader that keeps compiled modules in memory only. */
   public static ModuleLoader inMemory(boolean interpret) {
-    return new ModuleLoader((Cache) null, interpret);
+    return new ModuleLoader((Cache) null, interpret, true);
   }
 
-  ModuleLoader(Cache disk, boolean interpret) {
+  /**
+   * A loader that does not add reduction counting: such modules cannot be preempted. Only for
+   * measuring what the counting costs.
+   */
+  public static ModuleLoader withoutPreemption(boolean interpret) {
+    return new ModuleLoader((Cache) null, interpret, false);
+  }
+
+  ModuleLoader(Cache disk, boolean interpret, boolean preempt) {
     this.disk = disk;
     this.interpret = interpret;
+    this.preempt = preempt;
   }
 
   /** Loads the module in {@code file}; the file name is used in messages. */
@@ -85,6 +97,9 @@ public final class ModuleLoader {
       throw new ModuleException("invalid module: " + ExitReasons.oneLine(e), e);
     }
     requireStart(module);
+    if (preempt) {
+      module = preempted(bytes);
+    }
     LoadedModule result;
     try {
       result = new LoadedModule(name, module, interpret ? null : compile(module));
@@ -101,6 +116,18 @@ public final class ModuleLoader {
       compiler.withCache(disk);
     }
     return compiler.compile();
+  }
+
+  /** The module rewritten to count reductions and yield (see {@link ReductionRewriter}). */
+  private static WasmModule preempted(byte[] bytes) throws ModuleException {
+    try {
+      return Parser.parse(ReductionRewriter.rewrite(bytes));
+    } catch (RewriteException e) {
+      throw new ModuleException("cannot add reduction counting: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new ModuleException(
+          "reduction counting broke the module: " + ExitReasons.oneLine(e), e);
+    }
   }
 
   private static void checkHeader(byte[] bytes) throws ModuleException {

@@ -27,6 +27,11 @@ public final class Threads {
     return thread;
   }
 
+  /** Starts a daemon platform thread for a node's own housekeeping. */
+  public static Thread startPlatform(String name, Runnable body) {
+    return Thread.ofPlatform().name(name).daemon(true).start(body);
+  }
+
   /** A single daemon thread that fires a node's timers; timer tasks must be short. */
   public static ScheduledExecutorService newTimerThread(String name) {
     var executor =

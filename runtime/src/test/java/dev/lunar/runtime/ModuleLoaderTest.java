@@ -146,7 +146,7 @@ class ModuleLoaderTest {
             puts.incrementAndGet();
           }
         };
-    var fresh = new ModuleLoader(counting, false).load("fib", bytes);
+    var fresh = new ModuleLoader(counting, false, true).load("fib", bytes);
     assertEquals(1, hits.get());
     assertEquals(0, puts.get());
     assertArrayEquals(stored, Files.readAllBytes(entries.get(0)));

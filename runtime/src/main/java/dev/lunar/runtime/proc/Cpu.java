@@ -80,15 +80,16 @@ final class Cpu {
    * Ends the caller's slice: if anyone waits, hands the token to the first waiter and queues behind
    * the others; otherwise returns at once, keeping the token.
    *
+   * @return true if the caller waited for its turn (and so gave up its carrier meanwhile)
    * @throws InterruptedException if interrupted while waiting; the caller then holds no token
    */
-  void yield() throws InterruptedException {
+  boolean yield() throws InterruptedException {
     Waiter waiter;
     lock.lock();
     try {
       Waiter next = queue.pollFirst();
       if (next == null) {
-        return;
+        return false;
       }
       grant(next);
       waiter = new Waiter();
@@ -97,6 +98,7 @@ final class Cpu {
       lock.unlock();
     }
     await(waiter);
+    return true;
   }
 
   /** Processes waiting for a token. */

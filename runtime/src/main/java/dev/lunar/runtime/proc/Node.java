@@ -25,6 +25,7 @@ public final class Node implements AutoCloseable {
   private final RecentExits recent;
   private final Registry registry = new Registry();
   private final Timers timers;
+  private final Yielder yielder = new Yielder();
 
   public Node(NodeConfig config) {
     this.config = config;
@@ -39,6 +40,10 @@ public final class Node implements AutoCloseable {
 
   Cpu cpu() {
     return cpu;
+  }
+
+  Yielder yielder() {
+    return yielder;
   }
 
   // ---- spawning ----
@@ -258,6 +263,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     timers.close();
+    yielder.close();
     for (Proc p : List.copyOf(table.values())) {
       p.kill(ExitReason.killed("node shutdown"));
     }

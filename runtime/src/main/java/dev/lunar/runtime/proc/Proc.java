@@ -41,7 +41,12 @@ public final class Proc {
   private volatile String name;
   private volatile long reductions;
   private volatile LongSupplier memory = () -> 0;
+
+  /** How long a process may keep its carrier while no one waits in the node's queue. */
+  static final long CARRIER_INTERVAL_NANOS = 1_000_000;
+
   private boolean holdsCpu;
+  private long lastUnmounted = System.nanoTime();
   private long slice = 1; // the rewritten module starts with a budget of one reduction
 
   Proc(Node node, long pid, long parent, String module, ProcessBody body, long maxReductions) {
@@ -187,21 +192,36 @@ public final class Proc {
       throw killedNow();
     } finally {
       acquireCpu(true);
+      lastUnmounted = System.nanoTime();
       checkKilled();
     }
   }
 
-  /** Lets other runnable processes run if any wait; returns when it is this one's turn again. */
+  /**
+   * Lets other processes run: hands the carrier to a process waiting for one if there is any, and
+   * in any case gives the carrier back to the scheduler at least every {@link
+   * #CARRIER_INTERVAL_NANOS}, so threads the scheduler has not run yet get their turn.
+   */
   public void yieldSlice() {
     checkKilled();
+    state = ProcState.RUNNABLE;
+    boolean waited;
     try {
-      state = ProcState.RUNNABLE;
-      node.cpu().yield();
-      state = ProcState.RUNNING;
+      waited = node.cpu().yield();
     } catch (InterruptedException e) {
       holdsCpu = false;
       throw killedNow();
     }
+    if (waited) {
+      lastUnmounted = System.nanoTime();
+    } else if (System.nanoTime() - lastUnmounted > CARRIER_INTERVAL_NANOS) {
+      releaseCpu();
+      node.yielder().yieldCarrier();
+      acquireCpu(false);
+      lastUnmounted = System.nanoTime();
+      checkKilled();
+    }
+    state = ProcState.RUNNING;
   }
 
   /**
