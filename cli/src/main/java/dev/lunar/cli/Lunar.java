@@ -1,5 +1,7 @@
 package dev.lunar.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -26,7 +28,7 @@ public final class Lunar {
         execute(
             args,
             System.in,
-            new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false),
+            new PrintStream(new FileOutputStream(FileDescriptor.out), false),
             System.err,
             System.getenv()));
   }

@@ -10,6 +10,7 @@ import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.SpawnOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       Files.createDirectories(dir);
       return Files.isWritable(dir) ? dir : null;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
   }

@@ -3,6 +3,8 @@ package dev.lunar.runtime;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +26,7 @@ public record GuestSpec(
 
   public GuestSpec {
     args = List.copyOf(args);
-    env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
-    dirs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dirs));
+    env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    dirs = Collections.unmodifiableMap(new LinkedHashMap<>(dirs));
   }
 }

@@ -1,5 +1,7 @@
 package dev.lunar.runtime.proc;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One message: bytes copied at send, an optional tag for selective receive, and the sender's pid (0
  * for the host).
@@ -29,6 +31,6 @@ public record Message(long from, String tag, byte[] body) {
 
   /** The body as UTF-8 text. */
   public String text() {
-    return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(body, StandardCharsets.UTF_8);
   }
 }

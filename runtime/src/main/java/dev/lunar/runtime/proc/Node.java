@@ -4,6 +4,7 @@ import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -256,7 +257,7 @@ public final class Node implements AutoCloseable {
 
   private void notify(Proc to, String tag, String text) {
     // Runtime notices are not refused for a full mailbox: losing one would break supervision.
-    to.mailbox().force(new Message(0, tag, text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    to.mailbox().force(new Message(0, tag, text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Kills every process and waits for them to end. */

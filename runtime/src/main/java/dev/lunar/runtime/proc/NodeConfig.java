@@ -1,5 +1,7 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.runtime.Threads;
+
 /**
  * A node's tunables.
  *
@@ -37,7 +39,7 @@ public record NodeConfig(
         DEFAULT_MAX_MESSAGE,
         DEFAULT_MAILBOX_CAPACITY,
         DEFAULT_MAX_MEMORY,
-        dev.lunar.runtime.Threads.carriers(),
+        Threads.carriers(),
         1000);
   }
 

@@ -1,13 +1,17 @@
 package dev.lunar.runtime.proc;
 
 import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.Threads;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -56,7 +60,7 @@ public final class Proc {
     this.module = module;
     this.body = body;
     this.maxReductions = maxReductions;
-    this.thread = dev.lunar.runtime.Threads.newProcessThread(this::run);
+    this.thread = Threads.newProcessThread(this::run);
     this.mailbox = new Mailbox(thread, node.config().mailboxCapacity());
   }
 
@@ -119,7 +123,7 @@ public final class Proc {
   public ExitReason awaitExit() throws InterruptedException {
     try {
       return exit.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new AssertionError("exit is never completed exceptionally", e);
     }
   }
@@ -128,15 +132,15 @@ public final class Proc {
   public ExitReason awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
     try {
       return exit.get(timeout, unit);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       return null;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new AssertionError("exit is never completed exceptionally", e);
     }
   }
 
   /** Runs {@code action} once the process has ended (at once if it already has). */
-  public void onExit(java.util.function.Consumer<ExitReason> action) {
+  public void onExit(Consumer<ExitReason> action) {
     exit.thenAccept(action);
   }
 

@@ -1,5 +1,7 @@
 package dev.lunar.runtime.proc;
 
+import java.util.Locale;
+
 /** Where a process is in its life, as {@code /proc/<pid>/status} shows it. */
 public enum ProcState {
   /** Ready to run guest code, waiting for a carrier. */
@@ -13,6 +15,6 @@ public enum ProcState {
 
   /** The name shown in status files: lower case. */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }
