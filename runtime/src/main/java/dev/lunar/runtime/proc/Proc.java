@@ -50,7 +50,7 @@ public final class Proc {
   static final long CARRIER_INTERVAL_NANOS = 1_000_000;
 
   private boolean holdsCpu;
-  private long lastUnmounted = System.nanoTime();
+  private long lastMadeWay = System.nanoTime();
   private long slice = 1; // the rewritten module starts with a budget of one reduction
 
   Proc(Node node, long pid, long parent, String module, ProcessBody body, long maxReductions) {
@@ -196,7 +196,7 @@ public final class Proc {
       throw killedNow();
     } finally {
       acquireCpu(true);
-      lastUnmounted = System.nanoTime();
+      lastMadeWay = System.nanoTime();
       checkKilled();
     }
   }
@@ -216,14 +216,16 @@ public final class Proc {
       holdsCpu = false;
       throw killedNow();
     }
-    if (waited) {
-      lastUnmounted = System.nanoTime();
-    } else if (System.nanoTime() - lastUnmounted > CARRIER_INTERVAL_NANOS) {
-      releaseCpu();
-      node.yielder().yieldCarrier();
-      acquireCpu(false);
-      lastUnmounted = System.nanoTime();
-      checkKilled();
+    if (!waited && System.nanoTime() - lastMadeWay > CARRIER_INTERVAL_NANOS) {
+      if (Yielder.othersQueued()) {
+        releaseCpu();
+        node.yielder().yieldCarrier();
+        acquireCpu(false);
+        checkKilled();
+      }
+      lastMadeWay = System.nanoTime();
+    } else if (waited) {
+      lastMadeWay = System.nanoTime();
     }
     state = ProcState.RUNNING;
   }

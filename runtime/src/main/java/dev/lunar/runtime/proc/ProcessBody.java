@@ -7,8 +7,10 @@ package dev.lunar.runtime.proc;
 @FunctionalInterface
 public interface ProcessBody {
   /**
-   * Runs the process to its end. Returning is a {@code normal} exit; throwing {@link ProcessExit}
-   * ends with its reason; any other exception is a crash.
+   * Runs the process to its end. Block only through {@link Proc#receive} and {@link Proc#blocking}:
+   * anything else that waits keeps this process's carrier token meanwhile. Returning is a {@code
+   * normal} exit; throwing {@link ProcessExit} ends with its reason; any other exception is a
+   * crash.
    */
   void run(Proc self) throws Exception;
 }

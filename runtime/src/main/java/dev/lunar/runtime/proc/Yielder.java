@@ -1,9 +1,11 @@
 package dev.lunar.runtime.proc;
 
 import dev.lunar.runtime.Threads;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import jdk.management.VirtualThreadSchedulerMXBean;
 
 /**
  * Gives a carrier thread back to the virtual-thread scheduler for a moment, in a way that lets
@@ -23,12 +25,23 @@ final class Yielder implements AutoCloseable {
     volatile boolean resumed;
   }
 
+  private static final VirtualThreadSchedulerMXBean SCHEDULER =
+      ManagementFactory.getPlatformMXBean(VirtualThreadSchedulerMXBean.class);
+
   private final LinkedBlockingQueue<Ticket> tickets = new LinkedBlockingQueue<>();
   private final Thread unparker;
   private volatile boolean closed;
 
   Yielder() {
     unparker = Threads.startPlatform("lunar-yielder", this::unparkLoop);
+  }
+
+  /**
+   * Whether the scheduler holds virtual threads waiting for a carrier: only then is giving up the
+   * carrier worth its cost (a park and an unpark from another thread, tens of microseconds).
+   */
+  static boolean othersQueued() {
+    return SCHEDULER.getQueuedVirtualThreadCount() != 0;
   }
 
   /**

@@ -14,6 +14,12 @@ import java.util.List;
 final class CodeRewriter {
   private static final int I32 = 0x7F;
 
+  /**
+   * Loop iterations counted in a local before they are taken off the budget global. Under 64, so
+   * that its unsigned LEB128 encoding (what {@link ByteSink#u32} writes) is also its signed one.
+   */
+  static final int BATCH = 16;
+
   private final byte[] wasm;
   private final WasmModule module;
   private final Plan plan;
@@ -57,15 +63,27 @@ final class CodeRewriter {
     }
     in.copySince(from, out);
     // One more group of one i32 at the end: existing locals keep their indices.
-    out.u32(1);
+    out.u32(2);
     out.u8(I32);
 
     List<AnnotatedInstruction> code = module.codeSection().getFunctionBody(index).instructions();
     if (code.isEmpty() || code.get(0).address() != in.pos()) {
       throw new RewriteException("cannot locate the instructions of function " + index);
     }
-    byte[] check = prologue(scratch);
+    long batch = scratch + 1;
+    byte[] check = entryCheck(scratch);
     out.bytes(check, 0, check.length);
+    byte[] loopCheck = null;
+    for (AnnotatedInstruction ins : code) {
+      if (ins.opcode() == OpCode.LOOP) {
+        loopCheck = loopCheck(scratch, batch);
+        out.u8(0x41); // i32.const BATCH
+        out.u32(BATCH);
+        out.u8(0x21); // local.set $batch
+        out.u32(batch);
+        break;
+      }
+    }
     int copied = in.pos();
     for (int k = 0; k < code.size(); k++) {
       AnnotatedInstruction ins = code.get(k);
@@ -74,7 +92,7 @@ final class CodeRewriter {
         // The block type ends where the next instruction starts; a loop is never last.
         int next = code.get(k + 1).address();
         out.bytes(wasm, copied, next - copied);
-        out.bytes(check, 0, check.length);
+        out.bytes(loopCheck, 0, loopCheck.length);
         copied = next;
       } else if (op == OpCode.CALL || op == OpCode.RETURN_CALL || op == OpCode.REF_FUNC) {
         int immediate = ins.address() + 1; // all three have a one-byte opcode
@@ -87,8 +105,11 @@ final class CodeRewriter {
     out.bytes(wasm, copied, in.end() - copied);
   }
 
-  /** The budget check, encoded once per function since only the scratch local index varies. */
-  private byte[] prologue(long scratch) {
+  /**
+   * The check at function entry: one reduction off the budget global, and a yield once it is used
+   * up. Encoded once per function, since only the scratch local's index varies.
+   */
+  private byte[] entryCheck(long scratch) {
     ByteSink s = new ByteSink(32);
     s.u8(0x23); // global.get $budget
     s.u32(plan.budgetGlobal());
@@ -99,9 +120,52 @@ final class CodeRewriter {
     s.u32(scratch);
     s.u8(0x24); // global.set $budget
     s.u32(plan.budgetGlobal());
+    yieldIfSpent(s, scratch);
+    return s.toByteArray();
+  }
+
+  /**
+   * The check at a loop header. Reading and writing the budget global costs a chain of dependent
+   * loads in Chicory's compiled code, several times the work of a tight loop body, so iterations
+   * are counted in a local and taken off the global {@link #BATCH} at a time.
+   */
+  private byte[] loopCheck(long scratch, long batch) {
+    ByteSink s = new ByteSink(48);
+    s.u8(0x20); // local.get $batch
+    s.u32(batch);
+    s.u8(0x41); // i32.const 1
+    s.u8(0x01);
+    s.u8(0x6B); // i32.sub
+    s.u8(0x22); // local.tee $batch
+    s.u32(batch);
+    s.u8(0x45); // i32.eqz
+    s.u8(0x04); // if, empty block type
+    s.u8(0x40);
+    s.u8(0x41); // i32.const BATCH
+    s.u32(BATCH);
+    s.u8(0x21); // local.set $batch
+    s.u32(batch);
+    s.u8(0x23); // global.get $budget
+    s.u32(plan.budgetGlobal());
+    s.u8(0x41); // i32.const BATCH
+    s.u32(BATCH);
+    s.u8(0x6B); // i32.sub
+    s.u8(0x22); // local.tee $scratch
+    s.u32(scratch);
+    s.u8(0x24); // global.set $budget
+    s.u32(plan.budgetGlobal());
+    yieldIfSpent(s, scratch);
+    s.u8(0x0B); // end
+    return s.toByteArray();
+  }
+
+  /** {@code if ($scratch <= 0) $budget = yield()}: the budget may step past zero by a batch. */
+  private void yieldIfSpent(ByteSink s, long scratch) {
     s.u8(0x20); // local.get $scratch
     s.u32(scratch);
-    s.u8(0x45); // i32.eqz
+    s.u8(0x41); // i32.const 0
+    s.u8(0x00);
+    s.u8(0x4C); // i32.le_s
     s.u8(0x04); // if, empty block type
     s.u8(0x40);
     s.u8(0x10); // call $yield
@@ -109,6 +173,5 @@ final class CodeRewriter {
     s.u8(0x24); // global.set $budget
     s.u32(plan.budgetGlobal());
     s.u8(0x0B); // end
-    return s.toByteArray();
   }
 }

@@ -17,10 +17,12 @@ import java.util.List;
  *
  * <p>The rewritten module imports {@code lunar.yield : [] -> [i32]} after its own imports, owns one
  * more mutable i32 global (the budget, initially 1 so the first check yields and the host hands out
- * the first slice) at the end of its globals, and decrements the budget at every function entry and
- * every loop header. When the budget reaches zero it calls {@code lunar.yield} and stores the
- * result as the new budget. Every function index at or above the number of imported functions moves
- * up by one; everything else in the binary is kept byte for byte.
+ * the first slice) at the end of its globals, and two more i32 locals per function. It takes one
+ * reduction off the budget at every function entry, and counts loop iterations in a local that it
+ * takes off the budget sixteen at a time (a global is costly to reach in compiled code, a local is
+ * a register). When the budget is used up it calls {@code lunar.yield} and stores the result as the
+ * new budget. Every function index at or above the number of imported functions moves up by one;
+ * everything else in the binary is kept byte for byte.
  */
 public final class ReductionRewriter {
   /** The module name of the yield import. */

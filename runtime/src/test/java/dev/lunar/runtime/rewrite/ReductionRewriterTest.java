@@ -170,9 +170,10 @@ class ReductionRewriterTest {
     // The start function's entry check takes the initial budget of 1 to 0: one yield.
     assertEquals(1, afterStart);
     assertEquals(499500, call(instance, "sum", 1000));
-    // The start function's yield handed out 10. One entry check plus 1001 loop-header checks
-    // (1000 iterations, then the exiting pass) reach zero at checks 10, 20, ..., 1000.
-    assertEquals(afterStart + 100, yields.get());
+    // The start function's yield handed out 10; the entry check takes one. The 1001 passes of
+    // the loop header (1000 iterations, then the exiting one) are taken off the budget 16 at a
+    // time, 62 times, and each batch of 16 outspends a slice of 10: one yield per batch.
+    assertEquals(afterStart + 1001 / CodeRewriter.BATCH, yields.get());
   }
 
   @ParameterizedTest(name = "compiled={0}")
@@ -185,7 +186,7 @@ class ReductionRewriterTest {
     RuntimeException e =
         assertThrows(RuntimeException.class, () -> instance.export("spin").apply());
     assertTrue(causes(e, "stop"), () -> "unexpected " + e);
-    // Yield 1 at entry (budget 1), then three full slices of 5 loop checks; the 4th call throws.
+    // Yield 1 at entry (budget 1), then one per batch of 16 loop passes; the 4th call throws.
     assertEquals(4, yields.get());
   }
 
@@ -201,29 +202,56 @@ class ReductionRewriterTest {
   @Test
   void insertsTheCheckAtEntryAndAfterEveryLoopHeader() throws RewriteException {
     WasmModule module = Parser.parse(ReductionRewriter.rewrite(Wabt.wat(SPIN)));
-    List<OpCode> check =
+    List<OpCode> yieldIfSpent =
         List.of(
-            OpCode.GLOBAL_GET,
-            OpCode.I32_CONST,
-            OpCode.I32_SUB,
-            OpCode.LOCAL_TEE,
-            OpCode.GLOBAL_SET,
             OpCode.LOCAL_GET,
-            OpCode.I32_EQZ,
+            OpCode.I32_CONST,
+            OpCode.I32_LE_S,
             OpCode.IF,
             OpCode.CALL,
             OpCode.GLOBAL_SET,
             OpCode.END);
+    List<OpCode> entry =
+        new java.util.ArrayList<>(
+            List.of(
+                OpCode.GLOBAL_GET,
+                OpCode.I32_CONST,
+                OpCode.I32_SUB,
+                OpCode.LOCAL_TEE,
+                OpCode.GLOBAL_SET));
+    entry.addAll(yieldIfSpent);
+    List<OpCode> loop =
+        new java.util.ArrayList<>(
+            List.of(
+                OpCode.LOCAL_GET,
+                OpCode.I32_CONST,
+                OpCode.I32_SUB,
+                OpCode.LOCAL_TEE,
+                OpCode.I32_EQZ,
+                OpCode.IF,
+                OpCode.I32_CONST,
+                OpCode.LOCAL_SET,
+                OpCode.GLOBAL_GET,
+                OpCode.I32_CONST,
+                OpCode.I32_SUB,
+                OpCode.LOCAL_TEE,
+                OpCode.GLOBAL_SET));
+    loop.addAll(yieldIfSpent);
+    loop.add(OpCode.END);
     var code = module.codeSection().getFunctionBody(0).instructions();
     List<OpCode> ops = code.stream().map(i -> i.opcode()).toList();
-    assertEquals(check, ops.subList(0, 11));
-    assertEquals(OpCode.LOOP, ops.get(11));
-    assertEquals(check, ops.subList(12, 23));
-    assertEquals(List.of(OpCode.BR, OpCode.END, OpCode.END), ops.subList(23, ops.size()));
-    assertEquals(List.of(ValType.I32), module.codeSection().getFunctionBody(0).localTypes());
+    int at = 0;
+    assertEquals(entry, ops.subList(at, at += entry.size()));
+    assertEquals(List.of(OpCode.I32_CONST, OpCode.LOCAL_SET), ops.subList(at, at += 2), "batch");
+    assertEquals(OpCode.LOOP, ops.get(at++));
+    assertEquals(loop, ops.subList(at, at += loop.size()));
+    assertEquals(List.of(OpCode.BR, OpCode.END, OpCode.END), ops.subList(at, ops.size()));
+    assertEquals(
+        List.of(ValType.I32, ValType.I32), module.codeSection().getFunctionBody(0).localTypes());
     assertEquals(0, code.get(3).operand(0), "scratch local follows the (no) params and locals");
     assertEquals(0, code.get(0).operand(0), "budget is the only global");
-    assertEquals(0, code.get(8).operand(0), "yield is the only import");
+    assertEquals(0, code.get(9).operand(0), "yield is the only import");
+    assertEquals(CodeRewriter.BATCH, code.get(entry.size()).operand(0));
   }
 
   @Test
@@ -248,7 +276,7 @@ class ReductionRewriterTest {
       List<ValType> locals = before.codeSection().getFunctionBody(f).localTypes();
       List<ValType> grown = after.codeSection().getFunctionBody(f).localTypes();
       assertEquals(locals, grown.subList(0, locals.size()));
-      assertEquals(List.of(ValType.I32), grown.subList(locals.size(), grown.size()));
+      assertEquals(List.of(ValType.I32, ValType.I32), grown.subList(locals.size(), grown.size()));
     }
   }
 

@@ -1,0 +1,36 @@
+package dev.lunar.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point: {@code Bench NAME ARGS...} runs one benchmark and prints {@code name value unit}
+ * lines on stdout. scripts/bench alternates these runs with their Erlang peers and summarises.
+ */
+public final class Bench {
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      usage();
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "preempt" -> PreemptBench.run(rest);
+      case "spawn" -> SpawnBench.run(rest);
+      case "spawn-parts" -> SpawnParts.run(rest);
+      case "idle" -> IdleBench.run(rest);
+      case "fill" -> FillBench.run(rest);
+      case "ring" -> RingBench.run(rest);
+      default -> usage();
+    }
+    // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
+    System.exit(0);
+  }
+
+  private static void usage() {
+    System.err.println(
+        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N | spawn N IN_FLIGHT | spawn-parts N [interpret]"
+            + " | idle N | fill SECONDS | ring SIZE LAPS");
+    System.exit(2);
+  }
+}
