@@ -104,7 +104,7 @@ class GuestTest {
   @ValueSource(booleans = {false, true})
   void deepLegalRecursionWorks(boolean interpret) throws Exception {
     // The interpreter spends far more JVM stack per wasm frame than compiled code.
-    int depth = interpret ? 20_000 : 100_000;
+    int depth = interpret ? 10_000 : 50_000;
     var reason = run(interpret, TestModules.example("deep"), List.of(Integer.toString(depth)));
     assertEquals(ExitReason.NORMAL, reason, err.toString());
     assertEquals("depth " + (depth + 1) + "\n", out.toString());
