@@ -1,10 +1,14 @@
 package dev.lunar.runtime;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /** Test guests: the bundled examples, and modules written inline in WAT. */
 public final class TestModules {
@@ -21,6 +25,17 @@ public final class TestModules {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A guest set-up with no stdin, stdout into {@code out} and stderr discarded. */
+  public static GuestSpec spec(OutputStream out, String... args) {
+    return new GuestSpec(
+        List.of(args),
+        Map.of(),
+        Map.of(),
+        new ByteArrayInputStream(new byte[0]),
+        out,
+        OutputStream.nullOutputStream());
   }
 
   /** Assembles WAT text with wabt's wat2wasm (installed by scripts/setup). */

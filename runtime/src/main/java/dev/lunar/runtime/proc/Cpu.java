@@ -101,16 +101,6 @@ final class Cpu {
     return true;
   }
 
-  /** Processes waiting for a token. */
-  int waiting() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private static void grant(Waiter waiter) {
     waiter.granted = true;
     LockSupport.unpark(waiter.thread);

@@ -22,13 +22,6 @@ public record Message(long from, String tag, byte[] body) {
     tag = tag == null ? "" : tag;
   }
 
-  /** A message whose body is a copy of {@code body[offset, offset + length)}. */
-  public static Message copyOf(long from, String tag, byte[] body, int offset, int length) {
-    byte[] copy = new byte[length];
-    System.arraycopy(body, offset, copy, 0, length);
-    return new Message(from, tag, copy);
-  }
-
   /** The body as UTF-8 text. */
   public String text() {
     return new String(body, StandardCharsets.UTF_8);

@@ -212,11 +212,6 @@ public final class Node implements AutoCloseable {
     return registry.whereis(name);
   }
 
-  /** Registered names and their pids, sorted by name. */
-  public List<Map.Entry<String, Long>> names() {
-    return registry.entries();
-  }
-
   /** Sends {@code message} to {@code to} after {@code delayMillis}; returns the timer's id. */
   public long sendAfter(long delayMillis, long to, Message message) {
     return timers.sendAfter(delayMillis, to, message);

@@ -1,7 +1,5 @@
 package dev.lunar.runtime.proc;
 
-import java.util.Locale;
-
 /** Where a process is in its life, as {@code /proc/<pid>/status} shows it. */
 public enum ProcState {
   /** Ready to run guest code, waiting for a carrier. */
@@ -12,9 +10,4 @@ public enum ProcState {
   WAITING,
   /** Ended; its exit reason is known. */
   EXITED;
-
-  /** The name shown in status files: lower case. */
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 }

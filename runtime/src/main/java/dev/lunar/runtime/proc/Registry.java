@@ -1,7 +1,5 @@
 package dev.lunar.runtime.proc;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -60,12 +58,5 @@ final class Registry {
   long whereis(String name) {
     Proc proc = names.get(name);
     return proc == null ? 0 : proc.pid();
-  }
-
-  List<Map.Entry<String, Long>> entries() {
-    List<Map.Entry<String, Long>> result = new ArrayList<>();
-    names.forEach((name, proc) -> result.add(Map.entry(name, proc.pid())));
-    result.sort(Map.Entry.comparingByKey());
-    return result;
   }
 }

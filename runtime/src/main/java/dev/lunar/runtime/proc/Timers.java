@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A node's message timers, fired by one platform thread. A timer is pending while its id is in
  * {@link #pending}: firing and cancelling both remove it, and whichever does so first wins. A timer
- * whose receiver has gone, or whose mailbox is full, drops its message and counts it, since no
- * sender is left to tell. Thread-safe.
+ * whose receiver has gone, or whose mailbox is full, drops its message, since no sender is left to
+ * tell. Thread-safe.
  */
 final class Timers implements AutoCloseable {
   private static final class Entry {
@@ -23,7 +23,6 @@ final class Timers implements AutoCloseable {
   private final ScheduledExecutorService executor = Threads.newTimerThread("lunar-timers");
   private final Map<Long, Entry> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong(1);
-  private final AtomicLong dropped = new AtomicLong();
 
   Timers(Node node) {
     this.node = node;
@@ -46,7 +45,7 @@ final class Timers implements AutoCloseable {
     try {
       node.send(to, message);
     } catch (SendException e) {
-      dropped.incrementAndGet();
+      // The receiver has gone or is full, and no sender is left to tell: the message is dropped.
     }
   }
 
@@ -60,11 +59,6 @@ final class Timers implements AutoCloseable {
       future.cancel(false);
     }
     return true;
-  }
-
-  /** Timer messages that found no receiver. */
-  long dropped() {
-    return dropped.get();
   }
 
   @Override

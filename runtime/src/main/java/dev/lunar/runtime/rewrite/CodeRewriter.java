@@ -111,16 +111,7 @@ final class CodeRewriter {
    */
   private byte[] entryCheck(long scratch) {
     ByteSink s = new ByteSink(32);
-    s.u8(0x23); // global.get $budget
-    s.u32(plan.budgetGlobal());
-    s.u8(0x41); // i32.const 1
-    s.u8(0x01);
-    s.u8(0x6B); // i32.sub
-    s.u8(0x22); // local.tee $scratch
-    s.u32(scratch);
-    s.u8(0x24); // global.set $budget
-    s.u32(plan.budgetGlobal());
-    yieldIfSpent(s, scratch);
+    spend(s, scratch, 1);
     return s.toByteArray();
   }
 
@@ -145,22 +136,25 @@ final class CodeRewriter {
     s.u32(BATCH);
     s.u8(0x21); // local.set $batch
     s.u32(batch);
+    spend(s, scratch, BATCH);
+    s.u8(0x0B); // end
+    return s.toByteArray();
+  }
+
+  /**
+   * {@code $budget -= reductions; if ($budget <= 0) $budget = yield()}, reading the global once
+   * through the scratch local. The budget may step past zero by up to a batch, hence {@code <=}.
+   */
+  private void spend(ByteSink s, long scratch, int reductions) {
     s.u8(0x23); // global.get $budget
     s.u32(plan.budgetGlobal());
-    s.u8(0x41); // i32.const BATCH
-    s.u32(BATCH);
+    s.u8(0x41); // i32.const reductions (under 64: its unsigned and signed LEB128 agree)
+    s.u32(reductions);
     s.u8(0x6B); // i32.sub
     s.u8(0x22); // local.tee $scratch
     s.u32(scratch);
     s.u8(0x24); // global.set $budget
     s.u32(plan.budgetGlobal());
-    yieldIfSpent(s, scratch);
-    s.u8(0x0B); // end
-    return s.toByteArray();
-  }
-
-  /** {@code if ($scratch <= 0) $budget = yield()}: the budget may step past zero by a batch. */
-  private void yieldIfSpent(ByteSink s, long scratch) {
     s.u8(0x20); // local.get $scratch
     s.u32(scratch);
     s.u8(0x41); // i32.const 0

@@ -10,11 +10,9 @@ import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.TestModules;
 import dev.lunar.runtime.Threads;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,13 +36,7 @@ class OneCarrierTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
   private GuestSpec spec(String... args) {
-    return new GuestSpec(
-        List.of(args),
-        Map.of(),
-        Map.of(),
-        new ByteArrayInputStream(new byte[0]),
-        out,
-        new ByteArrayOutputStream());
+    return TestModules.spec(out, args);
   }
 
   private LoadedModule load(String example) throws Exception {

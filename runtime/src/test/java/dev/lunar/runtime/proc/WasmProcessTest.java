@@ -10,11 +10,9 @@ import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.TestModules;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -53,13 +51,7 @@ class WasmProcessTest {
   }
 
   private GuestSpec spec(String... args) {
-    return new GuestSpec(
-        List.of(args),
-        Map.of(),
-        Map.of(),
-        new ByteArrayInputStream(new byte[0]),
-        out,
-        new ByteArrayOutputStream());
+    return TestModules.spec(out, args);
   }
 
   @Test
