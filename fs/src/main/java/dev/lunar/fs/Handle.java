@@ -1,0 +1,61 @@
+package dev.lunar.fs;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An open file.
+ *
+ * <p>Concurrency contract: one handle is used by one thread at a time (the process that opened it,
+ * or one FUSE callback); different handles of the same file may be used concurrently. A read that
+ * waits ({@code block} true) parks the calling thread and ends early with an unchecked exception or
+ * {@link Errno#EINTR} when that thread is interrupted.
+ */
+public interface Handle extends AutoCloseable {
+  /**
+   * Reads into {@code dst} from {@code offset} (ignored by streams).
+   *
+   * @param block wait for data; when false, a stream with nothing to give throws {@link
+   *     Errno#EAGAIN}
+   * @return bytes read; 0 at the end
+   */
+  default int read(ByteBuffer dst, long offset, boolean block) throws FsException {
+    throw new FsException(Errno.EBADF, "not open for reading");
+  }
+
+  /** Writes all of {@code src} at {@code offset} (ignored by streams); returns bytes written. */
+  default int write(ByteBuffer src, long offset) throws FsException {
+    throw new FsException(Errno.EBADF, "not open for writing");
+  }
+
+  /** Sets the size, as {@code ftruncate}. */
+  default void truncate(long size) throws FsException {
+    throw new FsException(Errno.EINVAL, "cannot be truncated");
+  }
+
+  /** Current size, for {@code fstat}. */
+  default long size() throws FsException {
+    return 0;
+  }
+
+  /** Reads and writes are whole messages; offsets mean nothing. */
+  default boolean stream() {
+    return false;
+  }
+
+  /**
+   * For {@code poll}: true if a read would not wait now. When false, {@code waiter} is unparked
+   * once that may have changed, if {@link #notifies()}; otherwise the poller checks again later.
+   */
+  default boolean readable(Thread waiter) {
+    return true;
+  }
+
+  /** Whether {@link #readable} arranges a wake-up; pollers poll handles that do not. */
+  default boolean notifies() {
+    return true;
+  }
+
+  /** Ends the handle; a file written through it may commit here (and fail). */
+  @Override
+  default void close() throws FsException {}
+}
