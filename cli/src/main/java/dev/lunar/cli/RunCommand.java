@@ -1,5 +1,7 @@
 package dev.lunar.cli;
 
+import dev.lunar.fs.Grant;
+import dev.lunar.fs.Grants;
 import dev.lunar.runtime.ByteSize;
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.ExitReason;
@@ -10,6 +12,7 @@ import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.SpawnOptions;
+import dev.lunar.runtime.tree.ModuleCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +79,20 @@ final class RunCommand implements Callable<Integer> {
           "Reductions a process runs before others get a turn (default ${DEFAULT-VALUE}).")
   private int slice = NodeConfig.DEFAULT_SLICE;
 
+  @Option(
+      names = "--grant",
+      paramLabel = "PATH[:ro|wo|rw]",
+      description =
+          "Let the guest see this part of the tree (repeatable; default: all of it, read-write;"
+              + " 'none' for nothing). See docs/PROTOCOL.md.")
+  private List<String> grants = new ArrayList<>();
+
+  @Option(
+      names = "--modules",
+      paramLabel = "DIR",
+      description = "Add the .wasm files in DIR to /bin, where /proc/new finds them (repeatable).")
+  private List<Path> moduleDirs = new ArrayList<>();
+
   @Option(names = "--interpret", description = "Interpret instead of compiling to bytecode.")
   private boolean interpret;
 
@@ -105,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
     io.debug(debug);
     try {
       GuestSpec spec = new GuestSpec(args, parseEnv(), parseDirs(), io.in, io.out, io.err);
-      var options = SpawnOptions.DEFAULT.withMaxReductions(maxReductions);
+      var options = SpawnOptions.DEFAULT.withMaxReductions(maxReductions).withGrants(parseGrants());
       if (maxMemory != null) {
         options = options.withMaxMemory(parseSize("--max-memory", maxMemory));
       }
@@ -113,7 +130,8 @@ final class RunCommand implements Callable<Integer> {
         throw new ModuleException("--slice must be at least 1");
       }
       var config = NodeConfig.defaults().withSliceReductions(slice);
-      ExitReason reason = Guest.run(load(), spec, config, options);
+      ModuleLoader loader = loader();
+      ExitReason reason = Guest.run(load(loader), spec, config, options, catalog(loader));
       io.out.flush();
       if (!reason.isNormal() && !reason.text().startsWith("exit ")) {
         io.err.println(reason.text());
@@ -129,9 +147,46 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private LoadedModule load() throws ModuleException {
+  private ModuleLoader loader() {
     DataDir dataDir = data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env);
-    var loader = new ModuleLoader(usableCache(dataDir.compileCache()), interpret);
+    return new ModuleLoader(usableCache(dataDir.compileCache()), interpret);
+  }
+
+  /** {@code /bin}: the bundled examples, then each {@code --modules} directory. */
+  private ModuleCatalog catalog(ModuleLoader loader) throws ModuleException {
+    var catalog = new ModuleCatalog(loader);
+    for (String name : Examples.names()) {
+      catalog.bundle(name, () -> Examples.find(name));
+    }
+    for (Path dir : moduleDirs) {
+      try {
+        catalog.addDirectory(dir);
+      } catch (IOException e) {
+        throw new ModuleException("--modules " + dir + ": not a readable directory");
+      }
+    }
+    return catalog;
+  }
+
+  private Grants parseGrants() throws ModuleException {
+    if (grants.isEmpty()) {
+      return Grants.ALL;
+    }
+    List<Grant> out = new ArrayList<>();
+    for (String g : grants) {
+      if (g.equals("none")) {
+        continue;
+      }
+      try {
+        out.add(Grant.parse(g));
+      } catch (IllegalArgumentException e) {
+        throw new ModuleException("--grant " + g + ": " + e.getMessage());
+      }
+    }
+    return new Grants(out);
+  }
+
+  private LoadedModule load(ModuleLoader loader) throws ModuleException {
     Path file = Path.of(module);
     if (Files.exists(file) || module.contains("/")) {
       return loader.load(file);

@@ -5,6 +5,8 @@ import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.RegistryException;
 import dev.lunar.runtime.proc.SpawnOptions;
+import dev.lunar.runtime.tree.ModuleCatalog;
+import dev.lunar.runtime.tree.Tree;
 
 /**
  * Runs one WASI command module as the only process of a fresh node and waits for it to end: what
@@ -15,19 +17,30 @@ public final class Guest {
 
   /** Runs {@code module} with the default limits. */
   public static ExitReason run(LoadedModule module, GuestSpec spec) throws ModuleException {
-    return run(module, spec, NodeConfig.defaults(), SpawnOptions.DEFAULT);
+    return run(module, spec, NodeConfig.defaults(), SpawnOptions.DEFAULT, null);
   }
 
   /**
-   * Runs {@code module} and waits for it to end.
+   * Runs {@code module} and waits for it to end. The process sees the node's tree ({@code /proc},
+   * {@code /names}, and {@code /bin} with the modules of {@code bin}) through {@code options}'
+   * grants.
    *
    * @throws ModuleException if the module cannot start: an unknown import, a missing directory,
    *     more memory at start than its limit
    */
   public static ExitReason run(
-      LoadedModule module, GuestSpec spec, NodeConfig config, SpawnOptions options)
+      LoadedModule module,
+      GuestSpec spec,
+      NodeConfig config,
+      SpawnOptions options,
+      ModuleCatalog bin)
       throws ModuleException {
     try (Node node = new Node(config)) {
+      Tree.install(
+          node,
+          bin != null ? bin : new ModuleCatalog(ModuleLoader.inMemory(false)),
+          spec.stdout(),
+          spec.stderr());
       var proc = node.spawn(module, spec, options);
       return proc.awaitExit();
     } catch (NoProcException | RegistryException e) {

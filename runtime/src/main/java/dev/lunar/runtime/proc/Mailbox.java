@@ -100,6 +100,31 @@ final class Mailbox {
     return found;
   }
 
+  /**
+   * Whether a message tagged {@code tag} (any when null) is waiting. Owner thread only: it moves
+   * what has arrived to the save queue, which keeps arrival order.
+   */
+  boolean has(String tag) {
+    Message next;
+    while ((next = queue.relaxedPoll()) != null) {
+      saved.addLast(next);
+    }
+    if (tag == null) {
+      return !saved.isEmpty();
+    }
+    for (Message m : saved) {
+      if (tag.equals(m.tag())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** While on, every arrival unparks the owner: for a {@code poll} over several sources. */
+  void watch(boolean on) {
+    parked = on;
+  }
+
   private Message takeSaved(String tag) {
     for (Iterator<Message> it = saved.iterator(); it.hasNext(); ) {
       Message m = it.next();

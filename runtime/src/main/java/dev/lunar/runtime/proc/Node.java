@@ -1,5 +1,7 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.fs.Dir;
+import dev.lunar.fs.Namespace;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
@@ -9,7 +11,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A Lunar node: the process table and everything that acts across processes — spawn, send, kill,
@@ -23,6 +27,8 @@ public final class Node implements AutoCloseable {
   private final Cpu cpu;
   private final AtomicLong nextPid = new AtomicLong(1);
   private final Map<Long, Proc> table = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<Long> pids = new ConcurrentSkipListSet<>();
+  private volatile Function<Proc, Dir> tree = caller -> EmptyDir.INSTANCE;
   private final RecentExits recent;
   private final Registry registry = new Registry();
   private final Timers timers;
@@ -54,17 +60,21 @@ public final class Node implements AutoCloseable {
       throws ModuleException, NoProcException, RegistryException {
     long maxMemory = options.maxMemory() > 0 ? options.maxMemory() : config.defaultMaxMemory();
     ProcessBody body = WasmBody.prepare(module, guest, maxMemory);
-    return spawn(module.name(), body, options);
+    return spawn(module.name(), body, options, guest);
   }
 
   /** Spawns a process running Java code: supervisors, and drivers in tests and benchmarks. */
   public Proc spawn(String kind, ProcessBody body, SpawnOptions options)
       throws NoProcException, RegistryException {
-    var proc =
-        new Proc(
-            this, nextPid.getAndIncrement(), options.parent(), kind, body, options.maxReductions());
+    return spawn(kind, body, options, null);
+  }
+
+  private Proc spawn(String kind, ProcessBody body, SpawnOptions options, GuestSpec guest)
+      throws NoProcException, RegistryException {
+    var proc = new Proc(this, nextPid.getAndIncrement(), kind, body, options, guest);
     proc.trapExits(options.trapExits());
     table.put(proc.pid(), proc);
+    pids.add(proc.pid());
     try {
       if (options.name() != null) {
         registry.register(options.name(), proc);
@@ -77,6 +87,7 @@ public final class Node implements AutoCloseable {
       }
     } catch (NoProcException | RegistryException e) {
       table.remove(proc.pid());
+      pids.remove(proc.pid());
       registry.unregister(proc);
       throw e;
     }
@@ -104,6 +115,36 @@ public final class Node implements AutoCloseable {
 
   public int count() {
     return table.size();
+  }
+
+  /** At most {@code max} live pids above {@code after}, ascending: for paged listings. */
+  public List<Long> pidsAfter(long after, int max) {
+    return pids.tailSet(after, false).stream().limit(max).toList();
+  }
+
+  /** The registered names after {@code after} (from the first when null), sorted. */
+  public List<String> namesAfter(String after, int max) {
+    return registry.namesAfter(after, max);
+  }
+
+  // ---- the tree ----
+
+  /**
+   * Sets how the tree looks to a caller (null: the host): called once, before the first spawn, by
+   * whoever assembles the node.
+   */
+  public void tree(Function<Proc, Dir> factory) {
+    this.tree = factory;
+  }
+
+  /** The tree as the host sees it: everything. */
+  public Dir hostTree() {
+    return tree.apply(null);
+  }
+
+  /** The tree as {@code proc} sees it: its grants, plus what every process always has. */
+  public Dir treeFor(Proc proc) {
+    return Namespace.view(tree.apply(proc), proc.grants().plus(Implicit.grants(proc.pid())));
   }
 
   // ---- messages ----
@@ -203,6 +244,11 @@ public final class Node implements AutoCloseable {
     registry.register(name, live(pid));
   }
 
+  /** Whether {@code name} may be registered: 1-64 of A-Z a-z 0-9 _ . -, not . or - first. */
+  public boolean validName(String name) {
+    return Registry.VALID.matcher(name).matches();
+  }
+
   public boolean unregister(String name) {
     return registry.unregister(name);
   }
@@ -227,6 +273,7 @@ public final class Node implements AutoCloseable {
   /** Called once by each process's own thread as it ends. */
   void exited(Proc proc, ExitReason reason, List<Long> linked, List<Long> watchers) {
     table.remove(proc.pid());
+    pids.remove(proc.pid());
     recent.add(proc);
     registry.unregister(proc);
     String notice = proc.pid() + " " + reason.text();
@@ -237,7 +284,7 @@ public final class Node implements AutoCloseable {
       }
       other.removeLink(proc.pid());
       if (other.trapsExits()) {
-        notify(other, Message.EXIT, notice);
+        notify(other, proc.pid(), Message.EXIT, notice);
       } else if (!reason.isNormal()) {
         other.kill(ExitReason.linked(proc.pid(), reason));
       }
@@ -245,14 +292,14 @@ public final class Node implements AutoCloseable {
     for (long pid : watchers) {
       Proc other = table.get(pid);
       if (other != null) {
-        notify(other, Message.DOWN, notice);
+        notify(other, proc.pid(), Message.DOWN, notice);
       }
     }
   }
 
-  private void notify(Proc to, String tag, String text) {
+  private void notify(Proc to, long from, String tag, String text) {
     // Runtime notices are not refused for a full mailbox: losing one would break supervision.
-    to.mailbox().force(new Message(0, tag, text.getBytes(StandardCharsets.UTF_8)));
+    to.mailbox().force(new Message(from, tag, text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Kills every process and waits for them to end. */

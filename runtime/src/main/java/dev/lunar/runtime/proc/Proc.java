@@ -1,6 +1,8 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.fs.Grants;
 import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.Threads;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +35,9 @@ public final class Proc {
   private final Mailbox mailbox;
   private final ProcessBody body;
   private final long maxReductions;
+  private final long maxMemory;
+  private final Grants grants;
+  private final GuestSpec spec;
   private final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
 
   private final Set<Long> links = new LinkedHashSet<>();
@@ -45,6 +50,7 @@ public final class Proc {
   private volatile String name;
   private volatile long reductions;
   private volatile LongSupplier memory = () -> 0;
+  private volatile String lastError;
 
   /** How long a process may keep its carrier while no one waits in the node's queue. */
   static final long CARRIER_INTERVAL_NANOS = 1_000_000;
@@ -53,13 +59,17 @@ public final class Proc {
   private long lastMadeWay = System.nanoTime();
   private long slice = 1; // the rewritten module starts with a budget of one reduction
 
-  Proc(Node node, long pid, long parent, String module, ProcessBody body, long maxReductions) {
+  Proc(Node node, long pid, String module, ProcessBody body, SpawnOptions options, GuestSpec spec) {
     this.node = node;
     this.pid = pid;
-    this.parent = parent;
+    this.parent = options.parent();
     this.module = module;
     this.body = body;
-    this.maxReductions = maxReductions;
+    this.maxReductions = options.maxReductions();
+    this.maxMemory =
+        options.maxMemory() > 0 ? options.maxMemory() : node.config().defaultMaxMemory();
+    this.grants = options.grants();
+    this.spec = spec;
     this.thread = Threads.newProcessThread(this::run);
     this.mailbox = new Mailbox(thread, node.config().mailboxCapacity());
   }
@@ -114,6 +124,35 @@ public final class Proc {
     return node;
   }
 
+  /** Why its last failed call on the tree failed, or null: {@code /proc/<pid>/errstr}. */
+  public String lastError() {
+    return lastError;
+  }
+
+  public void lastError(String reason) {
+    this.lastError = reason;
+  }
+
+  /** What of the tree this process sees. */
+  public Grants grants() {
+    return grants;
+  }
+
+  /** Its linear memory limit in bytes. */
+  public long maxMemory() {
+    return maxMemory;
+  }
+
+  /** Its reduction limit, 0 for none. */
+  public long maxReductions() {
+    return maxReductions;
+  }
+
+  /** How a wasm process was started (arguments, directories, streams); null for Java bodies. */
+  public GuestSpec spec() {
+    return spec;
+  }
+
   /** The exit reason, or null while the process runs. */
   public ExitReason exitReason() {
     return exit.getNow(null);
@@ -154,6 +193,21 @@ public final class Proc {
   /** Sends a message from this process. */
   public void send(long to, String tag, byte[] body) throws SendException {
     node.send(to, new Message(pid, tag, body.clone()));
+  }
+
+  /**
+   * Whether a message tagged {@code tag} (any when null) is waiting; with {@code watch}, every
+   * later arrival unparks this thread until {@link #unwatchMailbox}. Own thread only.
+   */
+  public boolean hasMessage(String tag, boolean watch) {
+    if (watch) {
+      mailbox.watch(true);
+    }
+    return mailbox.has(tag);
+  }
+
+  public void unwatchMailbox() {
+    mailbox.watch(false);
   }
 
   /** The next message, waiting as long as it takes. */
@@ -278,7 +332,8 @@ public final class Proc {
     thread.interrupt();
   }
 
-  private void checkKilled() {
+  /** Ends this process now if it has been killed. Own thread only. */
+  public void checkKilled() {
     if (killReason != null) {
       throw killedNow();
     }
@@ -290,6 +345,9 @@ public final class Proc {
   }
 
   private void acquireCpu(boolean urgent) {
+    if (holdsCpu) {
+      return; // a blocking section inside another one
+    }
     boolean interrupted = false;
     while (true) {
       try {
@@ -369,7 +427,8 @@ public final class Proc {
     return monitors.remove(Long.valueOf(watcher));
   }
 
-  synchronized Set<Long> links() {
+  /** The pids linked to this one. Any thread. */
+  public synchronized Set<Long> links() {
     return Set.copyOf(links);
   }
 }

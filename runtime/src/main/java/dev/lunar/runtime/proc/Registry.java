@@ -1,7 +1,7 @@
 package dev.lunar.runtime.proc;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
 /**
@@ -12,7 +12,7 @@ final class Registry {
   /** Names are file names under {@code /names}: short, and safe in a path. */
   static final Pattern VALID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
 
-  private final Map<String, Proc> names = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListMap<String, Proc> names = new ConcurrentSkipListMap<>();
 
   void register(String name, Proc proc) throws RegistryException {
     if (!VALID.matcher(name).matches()) {
@@ -53,6 +53,11 @@ final class Registry {
     if (name != null) {
       names.remove(name, proc);
     }
+  }
+
+  List<String> namesAfter(String after, int max) {
+    var tail = after == null ? names : names.tailMap(after, false);
+    return tail.keySet().stream().limit(max).toList();
   }
 
   long whereis(String name) {

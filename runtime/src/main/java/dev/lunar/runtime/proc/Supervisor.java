@@ -2,8 +2,13 @@ package dev.lunar.runtime.proc;
 
 import dev.lunar.runtime.ExitReason;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A supervisor, run by the runtime itself so that every guest language has supervision. It traps
@@ -11,6 +16,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * SupervisorSpec}. More than {@code maxRestarts} restarts within {@code period} stop every child
  * and end the supervisor with {@code restart limit reached}, which its own supervisor (if any) then
  * sees.
+ *
+ * <p>Children can be added while it runs ({@link #addChild}); its own thread does all the starting
+ * and restarting, so its state needs no lock.
  */
 public final class Supervisor implements ProcessBody {
   /** The reason a supervisor ends with when its children fail too often. */
@@ -18,13 +26,24 @@ public final class Supervisor implements ProcessBody {
 
   private static final ExitReason SHUTDOWN = ExitReason.killed("shutdown");
 
+  /** The tag of the wake-up an {@link #addChild} sends. */
+  static final String ADD = "lunar.add-child";
+
   private final SupervisorSpec spec;
-  private final AtomicReferenceArray<Proc> children;
+  private final List<ChildSpec> specs;
+  private final List<Proc> children = new CopyOnWriteArrayList<>();
   private final Deque<Long> restarts = new ArrayDeque<>();
+  private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+  private volatile Proc self;
+
+  private record Request(ChildSpec child, CompletableFuture<Proc> started) {}
 
   private Supervisor(SupervisorSpec spec) {
     this.spec = spec;
-    this.children = new AtomicReferenceArray<>(spec.children().size());
+    this.specs = new ArrayList<>(spec.children());
+    for (int i = 0; i < specs.size(); i++) {
+      children.add(null);
+    }
   }
 
   /** A supervisor for {@code spec}; spawn it with {@link #start}. */
@@ -44,26 +63,90 @@ public final class Supervisor implements ProcessBody {
     return children.get(index);
   }
 
+  /**
+   * Adds a child and starts it (from the supervisor's own thread); returns its first incarnation.
+   * Any thread but the supervisor's; the caller waits for the start.
+   *
+   * @throws NoProcException if the supervisor has ended
+   * @throws Exception whatever starting the child threw
+   */
+  public Proc addChild(ChildSpec child) throws Exception {
+    Proc running = self;
+    if (running == null || running.exitReason() != null) {
+      throw new NoProcException("supervisor has ended");
+    }
+    var request = new Request(child, new CompletableFuture<>());
+    requests.add(request);
+    running.mailbox().force(new Message(0, ADD, new byte[0]));
+    if (running.exitReason() != null) {
+      failPending();
+    }
+    try {
+      return request.started().get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
   @Override
   public void run(Proc self) throws Exception {
+    this.self = self;
+    try {
+      supervise(self);
+    } finally {
+      failPending();
+    }
+  }
+
+  private void failPending() {
+    Request r;
+    while ((r = requests.poll()) != null) {
+      r.started().completeExceptionally(new NoProcException("supervisor has ended"));
+    }
+  }
+
+  private void startRequested(Proc self) {
+    Request r;
+    while ((r = requests.poll()) != null) {
+      specs.add(r.child());
+      children.add(null);
+      try {
+        startChild(self, specs.size() - 1);
+        r.started().complete(children.get(specs.size() - 1));
+      } catch (Exception e) {
+        specs.remove(specs.size() - 1);
+        children.remove(children.size() - 1);
+        r.started().completeExceptionally(e);
+      }
+    }
+  }
+
+  private void supervise(Proc self) throws Exception {
     self.trapExits(true);
-    for (int i = 0; i < children.length(); i++) {
+    for (int i = 0; i < children.size(); i++) {
       startChild(self, i);
     }
     while (true) {
-      Message m = self.receive(Message.EXIT, -1);
+      Message m = self.receive(null, -1);
+      if (ADD.equals(m.tag()) && m.from() == 0) {
+        startRequested(self);
+        continue;
+      }
+      if (!Message.EXIT.equals(m.tag())) {
+        continue; // supervisors take no other messages
+      }
       String[] notice = m.text().split(" ", 2);
       long pid = Long.parseLong(notice[0]);
       String reason = notice[1];
       if (pid == self.parent() && self.parent() != 0) {
-        stopAll(self, children.length() - 1);
+        stopAll(self, children.size() - 1);
         throw new ProcessExit(new ExitReason(reason, 1));
       }
       int index = indexOf(pid);
       if (index < 0) {
         continue; // a child we already replaced or stopped
       }
-      ChildSpec child = spec.children().get(index);
+      ChildSpec child = specs.get(index);
       children.set(index, null);
       boolean normal = reason.equals(ExitReason.NORMAL.text());
       if (child.restart() == ChildSpec.Restart.TEMPORARY
@@ -71,7 +154,7 @@ public final class Supervisor implements ProcessBody {
         continue;
       }
       if (!allowRestart()) {
-        stopAll(self, children.length() - 1);
+        stopAll(self, children.size() - 1);
         throw new ProcessExit(GAVE_UP);
       }
       restart(self, index);
@@ -82,16 +165,16 @@ public final class Supervisor implements ProcessBody {
     switch (spec.strategy()) {
       case ONE_FOR_ONE -> startChild(self, index);
       case ONE_FOR_ALL -> {
-        stopAll(self, children.length() - 1);
-        for (int i = 0; i < children.length(); i++) {
+        stopAll(self, children.size() - 1);
+        for (int i = 0; i < children.size(); i++) {
           startChild(self, i);
         }
       }
       case REST_FOR_ONE -> {
-        for (int i = children.length() - 1; i > index; i--) {
+        for (int i = children.size() - 1; i > index; i--) {
           stop(self, i);
         }
-        for (int i = index; i < children.length(); i++) {
+        for (int i = index; i < children.size(); i++) {
           startChild(self, i);
         }
       }
@@ -109,7 +192,7 @@ public final class Supervisor implements ProcessBody {
 
   private void startChild(Proc self, int index) throws Exception {
     var options = SpawnOptions.DEFAULT.withParent(self.pid()).withLink(true);
-    children.set(index, spec.children().get(index).start().start(self.node(), options));
+    children.set(index, specs.get(index).start().start(self.node(), options));
   }
 
   /** Stops children from {@code last} down to the first, newest first, as Erlang does. */
@@ -131,7 +214,7 @@ public final class Supervisor implements ProcessBody {
   }
 
   private int indexOf(long pid) {
-    for (int i = 0; i < children.length(); i++) {
+    for (int i = 0; i < children.size(); i++) {
       Proc child = children.get(i);
       if (child != null && child.pid() == pid) {
         return i;

@@ -13,15 +13,16 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.lunar.fs.FsException;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
+import dev.lunar.runtime.wasi.GuestWasi;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The body of a wasm process: instantiates the module with WASI and the reduction-counting {@code
@@ -35,22 +36,16 @@ final class WasmBody implements ProcessBody {
   private static final FunctionType YIELD_TYPE = FunctionType.of(List.of(), List.of(ValType.I32));
   private static final int PAGE = 65536;
 
-  /** WASI calls that may wait: the process gives up its carrier while in them. */
-  private static final Set<String> BLOCKING = Set.of("fd_read", "fd_write", "poll_oneoff");
-
   private final LoadedModule module;
   private final WasiPreview1 wasi;
-  private final HostFunction[] wasiFunctions;
+  private final int hostDirs;
   private final MemoryLimits memoryLimits;
 
   private WasmBody(
-      LoadedModule module,
-      WasiPreview1 wasi,
-      HostFunction[] wasiFunctions,
-      MemoryLimits memoryLimits) {
+      LoadedModule module, WasiPreview1 wasi, int hostDirs, MemoryLimits memoryLimits) {
     this.module = module;
     this.wasi = wasi;
-    this.wasiFunctions = wasiFunctions;
+    this.hostDirs = hostDirs;
     this.memoryLimits = memoryLimits;
   }
 
@@ -70,15 +65,16 @@ final class WasmBody implements ProcessBody {
       wasi.close();
       throw e;
     }
-    return new WasmBody(module, wasi, functions, limits);
+    return new WasmBody(module, wasi, spec.dirs().size(), limits);
   }
 
   @Override
-  public void run(Proc self) {
+  public void run(Proc self) throws FsException {
+    var guest = new GuestWasi(self, wasi, self.node().treeFor(self), hostDirs);
     try (wasi) {
       var imports = ImportValues.builder();
-      for (HostFunction f : wasiFunctions) {
-        imports.addFunction(BLOCKING.contains(f.name()) ? blocking(f, self) : f);
+      for (HostFunction f : guest.functions()) {
+        imports.addFunction(f);
       }
       if (importsYield(module.module())) {
         imports.addFunction(
@@ -102,6 +98,8 @@ final class WasmBody implements ProcessBody {
         self.memory(() -> (long) memory.pages() * PAGE);
       }
       instance.export("_start").apply();
+    } finally {
+      guest.closeAll();
     }
   }
 
@@ -114,15 +112,6 @@ final class WasmBody implements ProcessBody {
       }
     }
     return false;
-  }
-
-  private static HostFunction blocking(HostFunction f, Proc self) {
-    var handle = f.handle();
-    return new HostFunction(
-        f.module(),
-        f.name(),
-        f.functionType(),
-        (instance, args) -> self.blocking(() -> handle.apply(instance, args)));
   }
 
   /** The module's own memory, capped at the process's limit so the page table stays small. */

@@ -1,0 +1,64 @@
+package dev.lunar.runtime.tree;
+
+import dev.lunar.fs.Dir;
+import dev.lunar.fs.DirEntry;
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Node;
+import dev.lunar.runtime.proc.Proc;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /proc}: {@code new}, {@code self} (for a process) and a directory per pid. Listed in that
+ * order, pids ascending, paged by pid, so 100k processes list without a copy of the table.
+ */
+record ProcDir(Tree tree, Proc caller) implements Dir {
+  @Override
+  public Node lookup(String name) throws FsException {
+    if (name.equals("new")) {
+      return new CloneFile(tree, caller);
+    }
+    if (name.equals("self") && caller != null) {
+      return new PidDir(tree.node, caller, caller);
+    }
+    long pid = parsePid(name);
+    Proc target = pid > 0 ? tree.node.find(pid) : null;
+    if (target == null) {
+      throw new FsException(Errno.ENOENT, "no process " + name);
+    }
+    return new PidDir(tree.node, caller, target);
+  }
+
+  /** A pid as written in a path: digits only, no sign, no leading zero. */
+  static long parsePid(String name) {
+    if (name.isEmpty() || name.length() > 18 || name.charAt(0) == '0') {
+      return 0;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return 0;
+      }
+    }
+    return Long.parseLong(name);
+  }
+
+  @Override
+  public List<DirEntry> list(String cursor, int max) {
+    List<DirEntry> out = new ArrayList<>();
+    long after = 0;
+    if (cursor == null) {
+      out.add(new DirEntry("new", false, "new"));
+    }
+    if ((cursor == null || cursor.equals("new")) && caller != null) {
+      out.add(new DirEntry("self", true, "self"));
+    }
+    if (cursor != null && !cursor.equals("new") && !cursor.equals("self")) {
+      after = Long.parseLong(cursor);
+    }
+    for (long pid : tree.node.pidsAfter(after, Math.max(0, max - out.size()))) {
+      out.add(new DirEntry(Long.toString(pid), true, Long.toString(pid)));
+    }
+    return out.size() > max ? out.subList(0, max) : out;
+  }
+}

@@ -1,0 +1,674 @@
+package dev.lunar.runtime.wasi;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import dev.lunar.fs.Dir;
+import dev.lunar.fs.DirEntry;
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.File;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Handle;
+import dev.lunar.fs.Namespace;
+import dev.lunar.fs.Node;
+import dev.lunar.fs.OpenMode;
+import dev.lunar.fs.Paths;
+import dev.lunar.fs.Stat;
+import dev.lunar.runtime.proc.Proc;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * WASI preview1 for one guest, over two kinds of descriptors: the tree's (our own code) and the
+ * host's ({@code --dir} directories and stdio, served by Chicory's {@link WasiPreview1}). One
+ * descriptor table numbers both; calls on host descriptors are passed to Chicory with its number.
+ * Functions that take no descriptor (args, clocks, random, exit) are Chicory's unchanged.
+ *
+ * <p>Concurrency contract: used only by its process's own thread.
+ */
+public final class GuestWasi {
+  static final int FD_READ = 1 << 1;
+  static final int FD_WRITE = 1 << 6;
+  private static final int O_CREAT = 1;
+  private static final int O_DIRECTORY = 2;
+  private static final int O_EXCL = 4;
+  private static final int O_TRUNC = 8;
+  static final int FDFLAG_APPEND = 1;
+  static final int FDFLAG_NONBLOCK = 4;
+  private static final int FILETYPE_DIRECTORY = 3;
+  private static final int FILETYPE_REGULAR = 4;
+  private static final long ALL_RIGHTS = (1L << 29) - 1;
+  private static final int LIST_PAGE = 128;
+
+  final Proc self;
+  final WasiPreview1 chicory;
+  final Dir root;
+  final FdTable fds = new FdTable();
+
+  public GuestWasi(Proc self, WasiPreview1 chicory, Dir root, int hostPreopens) throws FsException {
+    this.self = self;
+    this.chicory = chicory;
+    this.root = root;
+    for (int i = 0; i < 3 + hostPreopens; i++) {
+      fds.add(new Fd.Host(i));
+    }
+    for (DirEntry top : root.list(null, 64)) {
+      var path = List.of(top.name());
+      fds.add(new Fd.Tree(path, root.lookup(top.name()), null, "/" + top.name()));
+    }
+  }
+
+  /** Chicory's WASI functions with ours in place of every one that takes a descriptor. */
+  public List<HostFunction> functions() {
+    Map<String, WasmFunctionHandle> ours = new HashMap<>();
+    ours.put("fd_prestat_get", call(a -> prestatGet(m(a), i(a, 1), i(a, 2))));
+    ours.put("fd_prestat_dir_name", call(a -> prestatDirName(m(a), i(a, 1), i(a, 2), i(a, 3))));
+    ours.put("fd_close", call(a -> close(i(a, 1))));
+    ours.put("fd_read", call(a -> read(m(a), i(a, 1), i(a, 2), i(a, 3), -1, i(a, 4))));
+    ours.put("fd_pread", call(a -> read(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
+    ours.put("fd_write", call(a -> write(m(a), i(a, 1), i(a, 2), i(a, 3), -1, i(a, 4))));
+    ours.put("fd_pwrite", call(a -> write(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
+    ours.put("fd_seek", call(a -> seek(m(a), i(a, 1), l(a, 2), i(a, 3), i(a, 4))));
+    ours.put("fd_tell", call(a -> seek(m(a), i(a, 1), 0, 1, i(a, 2))));
+    ours.put("fd_fdstat_get", call(a -> fdstatGet(m(a), i(a, 1), i(a, 2))));
+    ours.put("fd_fdstat_set_flags", call(a -> fdstatSetFlags(i(a, 1), i(a, 2))));
+    ours.put(
+        "fd_fdstat_set_rights",
+        call(a -> host(i(a, 1), c -> chicory.fdFdstatSetRights(c, l(a, 2), l(a, 3)), 0)));
+    ours.put("fd_filestat_get", call(a -> filestatGet(m(a), i(a, 1), i(a, 2))));
+    ours.put("fd_filestat_set_size", call(a -> setSize(i(a, 1), l(a, 2))));
+    ours.put(
+        "fd_filestat_set_times",
+        call(a -> host(i(a, 1), c -> chicory.fdFilestatSetTimes(c, l(a, 2), l(a, 3), i(a, 4)), 0)));
+    ours.put(
+        "fd_advise",
+        call(a -> host(i(a, 1), c -> chicory.fdAdvise(c, l(a, 2), l(a, 3), i(a, 4)), 0)));
+    ours.put(
+        "fd_allocate",
+        call(a ->
+            host(i(a, 1), c -> chicory.fdAllocate(c, l(a, 2), l(a, 3)), Errno.ENOTSUP.wasi())));
+    ours.put("fd_datasync", call(a -> host(i(a, 1), chicory::fdDatasync, 0)));
+    ours.put("fd_sync", call(a -> host(i(a, 1), chicory::fdSync, 0)));
+    ours.put("fd_readdir", call(a -> readdir(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
+    ours.put("fd_renumber", call(a -> renumber(i(a, 1), i(a, 2))));
+    ours.put("path_open", call(this::pathOpen));
+    ours.put(
+        "path_filestat_get",
+        call(a -> pathFilestatGet(m(a), i(a, 1), i(a, 2), str(a, 3), i(a, 5))));
+    ours.put(
+        "path_filestat_set_times",
+        call(a ->
+            host(
+                i(a, 1),
+                c -> chicory.pathFilestatSetTimes(c, i(a, 2), str(a, 3), l(a, 5), l(a, 6), i(a, 7)),
+                0)));
+    ours.put("path_create_directory", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.MKDIR)));
+    ours.put("path_remove_directory", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.RMDIR)));
+    ours.put("path_unlink_file", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.UNLINK)));
+    ours.put("path_rename", call(a -> rename(i(a, 1), str(a, 2), i(a, 4), str(a, 5))));
+    ours.put(
+        "path_link",
+        call(a ->
+            twoHost(
+                i(a, 1),
+                i(a, 5),
+                (c1, c2) -> chicory.pathLink(c1, i(a, 2), str(a, 3), c2, str(a, 6)))));
+    ours.put(
+        "path_symlink",
+        call(a ->
+            host(
+                i(a, 3), c -> chicory.pathSymlink(str(a, 1), c, str(a, 4)), Errno.ENOTSUP.wasi())));
+    ours.put(
+        "path_readlink",
+        call(a ->
+            host(
+                i(a, 1),
+                c -> chicory.pathReadlink(m(a), c, str(a, 2), i(a, 4), i(a, 5), i(a, 6)),
+                Errno.EINVAL.wasi())));
+    ours.put(
+        "poll_oneoff", call(a -> new Poll(this).poll(m(a), i(a, 1), i(a, 2), i(a, 3), i(a, 4))));
+    ours.put("sock_accept", call(a -> sockAccept(m(a), i(a, 1), i(a, 2), i(a, 3))));
+    ours.put(
+        "sock_recv",
+        call(a ->
+            host(
+                i(a, 1),
+                c -> chicory.sockRecv(c, i(a, 2), i(a, 3), i(a, 4), i(a, 5), i(a, 6)),
+                Errno.ENOTSUP.wasi())));
+    ours.put(
+        "sock_send",
+        call(a ->
+            host(
+                i(a, 1),
+                c -> chicory.sockSend(c, i(a, 2), i(a, 3), i(a, 4), i(a, 5)),
+                Errno.ENOTSUP.wasi())));
+    ours.put(
+        "sock_shutdown",
+        call(a -> host(i(a, 1), c -> chicory.sockShutdown(c, i(a, 2)), Errno.ENOTSUP.wasi())));
+    List<HostFunction> out = new ArrayList<>();
+    for (HostFunction f : chicory.toHostFunctions()) {
+      var handle = ours.get(f.name());
+      out.add(
+          handle == null ? f : new HostFunction(f.module(), f.name(), f.functionType(), handle));
+    }
+    return out;
+  }
+
+  /** Closes what the guest left open. */
+  public void closeAll() {
+    for (Fd fd : fds.all()) {
+      if (fd instanceof Fd.Tree t && t.handle != null) {
+        try {
+          t.handle.close();
+        } catch (FsException e) {
+          // the guest is gone; nobody to tell
+        }
+      }
+    }
+  }
+
+  // ---- plumbing ----
+
+  /** One WASI call's body: returns the errno (0 for success). */
+  @FunctionalInterface
+  interface Call {
+    int apply(Args a) throws WasiError, FsException;
+  }
+
+  record Args(Instance instance, long[] v) {}
+
+  private WasmFunctionHandle call(Call body) {
+    return (instance, args) -> {
+      int result;
+      try {
+        result = body.apply(new Args(instance, args));
+      } catch (WasiError e) {
+        result = e.code;
+      } catch (FsException e) {
+        self.lastError(e.reason());
+        result = e.errno().wasi();
+      }
+      return new long[] {result};
+    };
+  }
+
+  private static Memory m(Args a) {
+    return a.instance().memory();
+  }
+
+  private static int i(Args a, int n) {
+    return (int) a.v()[n - 1];
+  }
+
+  private static long l(Args a, int n) {
+    return a.v()[n - 1];
+  }
+
+  /** The string at argument n (pointer) and n+1 (length). */
+  private static String str(Args a, int n) {
+    return m(a).readString(i(a, n), i(a, n + 1));
+  }
+
+  @FunctionalInterface
+  interface HostCall {
+    int apply(int chicoryFd) throws WasiError, FsException;
+  }
+
+  /** Passes a call on a host descriptor to Chicory; on a tree descriptor answers {@code tree}. */
+  private int host(int fd, HostCall call, int tree) throws WasiError, FsException {
+    return fds.get(fd) instanceof Fd.Host h ? call.apply(h.chicory()) : tree;
+  }
+
+  private int twoHost(int fd1, int fd2, TwoHostCall call) throws WasiError, FsException {
+    if (fds.get(fd1) instanceof Fd.Host h1 && fds.get(fd2) instanceof Fd.Host h2) {
+      return call.apply(h1.chicory(), h2.chicory());
+    }
+    return fds.get(fd1) instanceof Fd.Host || fds.get(fd2) instanceof Fd.Host
+        ? Errno.EXDEV.wasi()
+        : Errno.ENOTSUP.wasi();
+  }
+
+  @FunctionalInterface
+  interface TwoHostCall {
+    int apply(int c1, int c2) throws WasiError, FsException;
+  }
+
+  Fd.Tree tree(int fd) throws WasiError {
+    if (fds.get(fd) instanceof Fd.Tree t) {
+      return t;
+    }
+    throw new AssertionError("checked by the caller");
+  }
+
+  private static Handle handle(Fd.Tree t) throws FsException {
+    if (t.handle == null) {
+      throw new FsException(Errno.EISDIR, Paths.join(t.path) + " is a directory");
+    }
+    return t.handle;
+  }
+
+  // ---- descriptors ----
+
+  private int prestatGet(Memory mem, int fd, int ptr) throws WasiError {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdPrestatGet(mem, h.chicory(), ptr);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    if (t.preopen == null) {
+      return Errno.EBADF.wasi();
+    }
+    mem.writeI32(ptr, 0);
+    mem.writeI32(ptr + 4, t.preopen.getBytes(StandardCharsets.UTF_8).length);
+    return 0;
+  }
+
+  private int prestatDirName(Memory mem, int fd, int ptr, int len) throws WasiError {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdPrestatDirName(mem, h.chicory(), ptr, len);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    if (t.preopen == null) {
+      return Errno.EBADF.wasi();
+    }
+    byte[] name = t.preopen.getBytes(StandardCharsets.UTF_8);
+    if (len < name.length) {
+      return Errno.ENAMETOOLONG.wasi();
+    }
+    mem.write(ptr, name);
+    return 0;
+  }
+
+  private int close(int fd) throws WasiError, FsException {
+    Fd f = fds.remove(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdClose(h.chicory());
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    if (t.handle != null) {
+      t.handle.close();
+    }
+    return 0;
+  }
+
+  private int renumber(int from, int to) throws WasiError, FsException {
+    Fd f = fds.get(from);
+    fds.get(to);
+    if (from != to) {
+      close(to);
+      fds.remove(from);
+      fds.put(to, f);
+    }
+    return 0;
+  }
+
+  private int read(Memory mem, int fd, int iovs, int count, long at, int nreadPtr)
+      throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return at >= 0
+          ? chicory.fdPread(mem, h.chicory(), iovs, count, at, nreadPtr)
+          : stdio(h, () -> chicory.fdRead(mem, h.chicory(), iovs, count, nreadPtr));
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    Handle handle = handle(t);
+    if (at >= 0 && handle.stream()) {
+      return Errno.ESPIPE.wasi();
+    }
+    int total = 0;
+    for (int k = 0; k < count; k++) {
+      total += mem.readInt(iovs + 8 * k + 4);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(total);
+    int n = handle.read(buf, at >= 0 ? at : t.position, !t.nonBlocking);
+    if (at < 0 && !handle.stream()) {
+      t.position += n;
+    }
+    byte[] bytes = buf.array();
+    int done = 0;
+    for (int k = 0; k < count && done < n; k++) {
+      int len = Math.min(mem.readInt(iovs + 8 * k + 4), n - done);
+      mem.write(mem.readInt(iovs + 8 * k), bytes, done, len);
+      done += len;
+    }
+    mem.writeI32(nreadPtr, n);
+    return 0;
+  }
+
+  private int write(Memory mem, int fd, int iovs, int count, long at, int nwrittenPtr)
+      throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return at >= 0
+          ? chicory.fdPwrite(mem, h.chicory(), iovs, count, at, nwrittenPtr)
+          : stdio(h, () -> chicory.fdWrite(mem, h.chicory(), iovs, count, nwrittenPtr));
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    Handle handle = handle(t);
+    if (at >= 0 && handle.stream()) {
+      return Errno.ESPIPE.wasi();
+    }
+    // One call is one message: gather every iovec first.
+    int total = 0;
+    for (int k = 0; k < count; k++) {
+      total += mem.readInt(iovs + 8 * k + 4);
+    }
+    byte[] bytes = new byte[total];
+    int done = 0;
+    for (int k = 0; k < count; k++) {
+      int len = mem.readInt(iovs + 8 * k + 4);
+      byte[] part = mem.readBytes(mem.readInt(iovs + 8 * k), len);
+      System.arraycopy(part, 0, bytes, done, len);
+      done += len;
+    }
+    long offset = at >= 0 ? at : t.append ? handle.size() : t.position;
+    int n = handle.write(ByteBuffer.wrap(bytes), offset);
+    if (at < 0 && !handle.stream()) {
+      t.position = offset + n;
+    }
+    mem.writeI32(nwrittenPtr, n);
+    return 0;
+  }
+
+  /** Standard streams may wait on the outside world: the carrier is given up meanwhile. */
+  private int stdio(Fd.Host h, Proc.Blocking<Integer> call) {
+    return h.chicory() <= 2 ? self.blocking(call) : run(call);
+  }
+
+  private static int run(Proc.Blocking<Integer> call) {
+    try {
+      return call.call();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Errno.EINTR.wasi();
+    }
+  }
+
+  private int seek(Memory mem, int fd, long offset, int whence, int resultPtr)
+      throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return whence == 1 && offset == 0
+          ? chicory.fdTell(mem, h.chicory(), resultPtr)
+          : chicory.fdSeek(mem, h.chicory(), offset, whence, resultPtr);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    Handle handle = handle(t);
+    if (handle.stream()) {
+      return Errno.ESPIPE.wasi();
+    }
+    long base =
+        switch (whence) {
+          case 0 -> 0;
+          case 1 -> t.position;
+          case 2 -> handle.size();
+          default -> -1;
+        };
+    if (base < 0 || base + offset < 0) {
+      return Errno.EINVAL.wasi();
+    }
+    t.position = base + offset;
+    mem.writeLong(resultPtr, t.position);
+    return 0;
+  }
+
+  private int fdstatGet(Memory mem, int fd, int ptr) throws WasiError {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdFdstatGet(mem, h.chicory(), ptr);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    mem.writeByte(ptr, (byte) (t.handle == null ? FILETYPE_DIRECTORY : FILETYPE_REGULAR));
+    int flags = (t.append ? FDFLAG_APPEND : 0) | (t.nonBlocking ? FDFLAG_NONBLOCK : 0);
+    mem.writeShort(ptr + 2, (short) flags);
+    mem.writeLong(ptr + 8, ALL_RIGHTS);
+    mem.writeLong(ptr + 16, ALL_RIGHTS);
+    return 0;
+  }
+
+  private int fdstatSetFlags(int fd, int flags) throws WasiError {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdFdstatSetFlags(h.chicory(), flags);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    t.append = (flags & FDFLAG_APPEND) != 0;
+    t.nonBlocking = (flags & FDFLAG_NONBLOCK) != 0;
+    return 0;
+  }
+
+  private int filestatGet(Memory mem, int fd, int ptr) throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdFilestatGet(mem, h.chicory(), ptr);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    Stat stat = t.node.stat();
+    long size = t.handle != null && !t.handle.stream() ? t.handle.size() : stat.size();
+    writeFilestat(mem, ptr, t.path, stat, size);
+    return 0;
+  }
+
+  private int setSize(int fd, long size) throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdFilestatSetSize(h.chicory(), size);
+    }
+    handle((Fd.Tree) f).truncate(size);
+    return 0;
+  }
+
+  private static void writeFilestat(Memory mem, int ptr, List<String> path, Stat stat, long size) {
+    long nanos = stat.modifiedMillis() * 1_000_000L;
+    mem.writeLong(ptr, 0x4c554e4152L); // dev: "LUNAR"
+    mem.writeLong(ptr + 8, Paths.join(path).hashCode() & 0xffffffffL);
+    mem.writeByte(ptr + 16, (byte) (stat.dir() ? FILETYPE_DIRECTORY : FILETYPE_REGULAR));
+    mem.writeLong(ptr + 24, 1);
+    mem.writeLong(ptr + 32, size);
+    mem.writeLong(ptr + 40, nanos);
+    mem.writeLong(ptr + 48, nanos);
+    mem.writeLong(ptr + 56, nanos);
+  }
+
+  private int readdir(Memory mem, int fd, int buf, int len, long cookie, int usedPtr)
+      throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.fdReaddir(mem, h.chicory(), buf, len, cookie, usedPtr);
+    }
+    Fd.Tree t = (Fd.Tree) f;
+    if (!(t.node instanceof Dir dir)) {
+      return Errno.ENOTDIR.wasi();
+    }
+    String cursor = null;
+    if (cookie != 0) {
+      cursor = t.cookies.get(cookie);
+      if (cursor == null) {
+        return Errno.EINVAL.wasi();
+      }
+    }
+    int used = 0;
+    while (used < len) {
+      List<DirEntry> page = dir.list(cursor, LIST_PAGE);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (DirEntry e : page) {
+        if (used >= len) {
+          break;
+        }
+        long next = t.nextCookie++;
+        t.cookies.put(next, e.cursor());
+        byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer entry =
+            ByteBuffer.allocate(24 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        entry.putLong(next);
+        entry.putLong(Paths.join(List.of(Paths.join(t.path), e.name())).hashCode() & 0xffffffffL);
+        entry.putInt(name.length);
+        entry.put((byte) (e.dir() ? FILETYPE_DIRECTORY : FILETYPE_REGULAR));
+        entry.put(new byte[3]);
+        entry.put(name);
+        int n = Math.min(entry.capacity(), len - used);
+        mem.write(buf + used, entry.array(), 0, n);
+        used += n;
+        cursor = e.cursor();
+      }
+    }
+    mem.writeI32(usedPtr, used);
+    return 0;
+  }
+
+  // ---- paths ----
+
+  private List<String> resolve(Fd.Tree dir, String path) throws FsException {
+    if (!(dir.node instanceof Dir)) {
+      throw new FsException(Errno.ENOTDIR, Paths.join(dir.path) + " is not a directory");
+    }
+    return Paths.resolve(dir.path, path);
+  }
+
+  private int pathOpen(Args a) throws WasiError, FsException {
+    Memory mem = m(a);
+    int dirFd = i(a, 1);
+    String path = str(a, 3);
+    int oflags = i(a, 5);
+    long rights = l(a, 6);
+    int fdflags = i(a, 8);
+    int fdPtr = i(a, 9);
+    Fd f = fds.get(dirFd);
+    if (f instanceof Fd.Host h) {
+      int r =
+          chicory.pathOpen(
+              mem, h.chicory(), i(a, 2), path, oflags, rights, l(a, 7), fdflags, fdPtr);
+      if (r == 0) {
+        mem.writeI32(fdPtr, fds.add(new Fd.Host(mem.readInt(fdPtr))));
+      }
+      return r;
+    }
+    List<String> target = resolve((Fd.Tree) f, path);
+    boolean read = (rights & FD_READ) != 0;
+    boolean write = (rights & FD_WRITE) != 0;
+    var mode =
+        new OpenMode(
+            read || !write, write, (oflags & O_TRUNC) != 0, (fdflags & FDFLAG_APPEND) != 0);
+    Node node = null;
+    try {
+      node = Namespace.walk(root, target);
+    } catch (FsException e) {
+      if (e.errno() != Errno.ENOENT || (oflags & O_CREAT) == 0 || target.isEmpty()) {
+        throw e;
+      }
+    }
+    Handle handle;
+    if (node == null) {
+      Node parent = Namespace.walk(root, target.subList(0, target.size() - 1));
+      if (!(parent instanceof Dir dir)) {
+        throw new FsException(Errno.ENOTDIR, "not a directory");
+      }
+      handle = dir.create(target.get(target.size() - 1), mode, (oflags & O_EXCL) != 0);
+      node = Namespace.walk(root, target);
+    } else if ((oflags & O_CREAT) != 0 && (oflags & O_EXCL) != 0) {
+      throw new FsException(Errno.EEXIST, Paths.join(target) + " exists");
+    } else if (node instanceof Dir) {
+      if (write) {
+        throw new FsException(Errno.EISDIR, Paths.join(target) + " is a directory");
+      }
+      handle = null;
+    } else if ((oflags & O_DIRECTORY) != 0) {
+      throw new FsException(Errno.ENOTDIR, Paths.join(target) + " is not a directory");
+    } else {
+      handle = ((File) node).open(mode);
+    }
+    var opened = new Fd.Tree(target, node, handle, null);
+    opened.nonBlocking = (fdflags & FDFLAG_NONBLOCK) != 0;
+    opened.append = mode.append();
+    mem.writeI32(fdPtr, fds.add(opened));
+    return 0;
+  }
+
+  private int pathFilestatGet(Memory mem, int fd, int flags, String path, int ptr)
+      throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return chicory.pathFilestatGet(mem, h.chicory(), flags, path, ptr);
+    }
+    List<String> target = resolve((Fd.Tree) f, path);
+    Stat stat = Namespace.walk(root, target).stat();
+    writeFilestat(mem, ptr, target, stat, stat.size());
+    return 0;
+  }
+
+  enum PathOp {
+    MKDIR,
+    RMDIR,
+    UNLINK
+  }
+
+  private int pathOp(int fd, String path, PathOp op) throws WasiError, FsException {
+    Fd f = fds.get(fd);
+    if (f instanceof Fd.Host h) {
+      return switch (op) {
+        case MKDIR -> chicory.pathCreateDirectory(h.chicory(), path);
+        case RMDIR -> chicory.pathRemoveDirectory(h.chicory(), path);
+        case UNLINK -> chicory.pathUnlinkFile(h.chicory(), path);
+      };
+    }
+    List<String> target = resolve((Fd.Tree) f, path);
+    if (target.isEmpty()) {
+      throw new FsException(Errno.EPERM, "not the root");
+    }
+    Dir parent = parentDir(target);
+    String name = target.get(target.size() - 1);
+    switch (op) {
+      case MKDIR -> parent.mkdir(name);
+      case RMDIR -> parent.rmdir(name);
+      case UNLINK -> {
+        if (parent.lookup(name) instanceof Dir) {
+          throw new FsException(Errno.EISDIR, Paths.join(target) + " is a directory");
+        }
+        parent.unlink(name);
+      }
+    }
+    return 0;
+  }
+
+  private Dir parentDir(List<String> target) throws FsException {
+    if (Namespace.walk(root, target.subList(0, target.size() - 1)) instanceof Dir d) {
+      return d;
+    }
+    throw new FsException(Errno.ENOTDIR, "not a directory");
+  }
+
+  private int rename(int fd1, String from, int fd2, String to) throws WasiError, FsException {
+    if (fds.get(fd1) instanceof Fd.Tree t1 && fds.get(fd2) instanceof Fd.Tree t2) {
+      List<String> a = resolve(t1, from);
+      List<String> b = resolve(t2, to);
+      if (a.isEmpty()
+          || b.isEmpty()
+          || !a.subList(0, a.size() - 1).equals(b.subList(0, b.size() - 1))) {
+        throw new FsException(Errno.EXDEV, "rename only within one directory of the tree");
+      }
+      parentDir(a).rename(a.get(a.size() - 1), b.get(b.size() - 1));
+      return 0;
+    }
+    return twoHost(fd1, fd2, (c1, c2) -> chicory.pathRename(c1, from, c2, to));
+  }
+
+  private int sockAccept(Memory mem, int fd, int flags, int fdPtr) throws WasiError {
+    if (fds.get(fd) instanceof Fd.Host h) {
+      int r = chicory.sockAccept(h.chicory(), flags, fdPtr);
+      if (r == 0) {
+        mem.writeI32(fdPtr, fds.add(new Fd.Host(mem.readInt(fdPtr))));
+      }
+      return r;
+    }
+    return Errno.ENOTSUP.wasi();
+  }
+}
