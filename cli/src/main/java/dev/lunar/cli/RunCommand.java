@@ -93,6 +93,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Add the .wasm files in DIR to /bin, where /proc/new finds them (repeatable).")
   private List<Path> moduleDirs = new ArrayList<>();
 
+  @Option(
+      names = "--no-tree",
+      description =
+          "Run as a plain WASI runtime: no /proc, /names or /bin (descriptors from 3 on are the"
+              + " --dir directories only).")
+  private boolean noTree;
+
   @Option(names = "--interpret", description = "Interpret instead of compiling to bytecode.")
   private boolean interpret;
 
@@ -131,7 +138,8 @@ final class RunCommand implements Callable<Integer> {
       }
       var config = NodeConfig.defaults().withSliceReductions(slice);
       ModuleLoader loader = loader();
-      ExitReason reason = Guest.run(load(loader), spec, config, options, catalog(loader));
+      ExitReason reason =
+          Guest.run(load(loader), spec, config, options, noTree ? null : catalog(loader));
       io.out.flush();
       if (!reason.isNormal() && !reason.text().startsWith("exit ")) {
         io.err.println(reason.text());

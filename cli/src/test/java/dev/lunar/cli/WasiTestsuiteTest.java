@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -32,6 +33,12 @@ import org.opentest4j.TestAbortedException;
  */
 class WasiTestsuiteTest {
   /** Case name → reason; keep in step with docs/WASI.md. */
+  /**
+   * Cases that assume descriptor 3 is not open, true of a plain WASI runtime only: Lunar's tree
+   * preopens follow the --dir ones. They run with --no-tree.
+   */
+  private static final Set<String> NO_TREE = Set.of("sock_shutdown-invalid_fd");
+
   static final Map<String, String> KNOWN_FAILURES =
       Map.of(
           "pwrite-with-append",
@@ -79,6 +86,9 @@ class WasiTestsuiteTest {
             : new JsonObject();
 
     List<String> command = new ArrayList<>(List.of("run"));
+    if (NO_TREE.contains(base)) {
+      command.add("--no-tree");
+    }
     if (spec.has("env")) {
       for (var e : spec.getAsJsonObject("env").entrySet()) {
         command.addAll(List.of("--env", e.getKey() + "=" + e.getValue().getAsString()));

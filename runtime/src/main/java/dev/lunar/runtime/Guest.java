@@ -23,7 +23,7 @@ public final class Guest {
   /**
    * Runs {@code module} and waits for it to end. The process sees the node's tree ({@code /proc},
    * {@code /names}, and {@code /bin} with the modules of {@code bin}) through {@code options}'
-   * grants.
+   * grants; with {@code bin} null there is no tree, as in a plain WASI runtime.
    *
    * @throws ModuleException if the module cannot start: an unknown import, a missing directory,
    *     more memory at start than its limit
@@ -36,11 +36,9 @@ public final class Guest {
       ModuleCatalog bin)
       throws ModuleException {
     try (Node node = new Node(config)) {
-      Tree.install(
-          node,
-          bin != null ? bin : new ModuleCatalog(ModuleLoader.inMemory(false)),
-          spec.stdout(),
-          spec.stderr());
+      if (bin != null) {
+        Tree.install(node, bin, spec.stdout(), spec.stderr());
+      }
       var proc = node.spawn(module, spec, options);
       return proc.awaitExit();
     } catch (NoProcException | RegistryException e) {

@@ -53,7 +53,9 @@ public final class Supervisor implements ProcessBody {
 
   /** Spawns this supervisor as a process; it then starts its children. */
   public Proc start(Node node, SpawnOptions options) throws NoProcException, RegistryException {
-    return node.spawn("supervisor", this, options.withTrapExits(true));
+    Proc proc = node.spawn("supervisor", this, options.withTrapExits(true));
+    self = proc; // children may be added before its thread first runs
+    return proc;
   }
 
   /**
