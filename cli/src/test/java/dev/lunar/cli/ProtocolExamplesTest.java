@@ -122,4 +122,16 @@ class ProtocolExamplesTest {
         stderr);
     assertTrue(stdout.startsWith("from the host\npid: 1\n"), stdout);
   }
+
+  @Test
+  void bigMessagesNonBlockingReadsAndGrantsBeyondTheParent() {
+    assertEquals(0, lunar("run", "--grant", "/proc:rw", "--grant", "/bin:ro", "limits"), stderr);
+    assertEquals(
+        "header: 1 - 5242880\n"
+            + "body: 5242880 bytes, intact\n"
+            + "empty mailbox, O_NONBLOCK: EAGAIN\n"
+            + "spawn beyond its grants: EACCES: spawn: --grant /kv:rw is more than this process"
+            + " holds\n",
+        stdout);
+  }
 }
