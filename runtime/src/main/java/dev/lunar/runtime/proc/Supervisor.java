@@ -92,7 +92,6 @@ public final class Supervisor implements ProcessBody {
 
   @Override
   public void run(Proc self) throws Exception {
-    this.self = self;
     try {
       supervise(self);
     } finally {

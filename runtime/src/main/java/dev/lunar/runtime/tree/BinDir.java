@@ -27,20 +27,20 @@ record BinDir(ModuleCatalog catalog) implements Dir {
         if (mode.write()) {
           return create(name, mode, false);
         }
-        return Text.snapshot(entry.bytes().get());
+        return Text.snapshot(entry.bytes());
       }
 
       @Override
       public Stat stat() {
         int mode = entry.origin() == ModuleCatalog.Origin.BUNDLED ? 0444 : 0644;
-        return Stat.file(entry.bytes().get().length, mode, 0);
+        return Stat.file(entry.bytes().length, mode, 0);
       }
     };
   }
 
   @Override
   public List<DirEntry> list(String cursor, int max) {
-    return catalog.after(cursor, max).stream().map(n -> new DirEntry(n, false, n)).toList();
+    return catalog.list(cursor, max);
   }
 
   @Override

@@ -183,8 +183,7 @@ final class CtlHandle implements Handle {
       }
       return "";
     } catch (NoProcException e) {
-      long who = c.number > 0 && c.verb != Verb.AFTER && c.verb != Verb.CANCEL ? c.number : self;
-      throw new FsException(Errno.ESRCH, "noproc " + (node.get(self) == null ? self : who));
+      throw new FsException(Errno.ESRCH, "noproc " + e.what());
     }
   }
 

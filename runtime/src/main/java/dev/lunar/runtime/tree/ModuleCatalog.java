@@ -1,7 +1,9 @@
 package dev.lunar.runtime.tree;
 
+import dev.lunar.fs.DirEntry;
 import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
+import dev.lunar.fs.Listing;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
@@ -30,7 +32,30 @@ public final class ModuleCatalog {
     DEPLOYED
   }
 
-  record Entry(Origin origin, Supplier<byte[]> bytes) {}
+  /** A module; its bytes are read once, when first needed (stat, read or spawn). */
+  static final class Entry {
+    private final Origin origin;
+    private final Supplier<byte[]> source;
+    private volatile byte[] bytes;
+
+    Entry(Origin origin, Supplier<byte[]> source) {
+      this.origin = origin;
+      this.source = source;
+    }
+
+    Origin origin() {
+      return origin;
+    }
+
+    byte[] bytes() {
+      byte[] b = bytes;
+      if (b == null) {
+        b = source.get();
+        bytes = b;
+      }
+      return b;
+    }
+  }
 
   private final ModuleLoader loader;
   private final ConcurrentSkipListMap<String, Entry> modules = new ConcurrentSkipListMap<>();
@@ -98,9 +123,8 @@ public final class ModuleCatalog {
     return e;
   }
 
-  List<String> after(String cursor, int max) {
-    var tail = cursor == null ? modules : modules.tailMap(cursor, false);
-    return tail.keySet().stream().limit(max).toList();
+  List<DirEntry> list(String cursor, int max) {
+    return Listing.page(modules, cursor, max, e -> false);
   }
 
   /** The module called {@code name} ({@code hello} or {@code hello.wasm}), compiled. */
@@ -108,7 +132,7 @@ public final class ModuleCatalog {
     String file = fileName(name);
     Entry e = get(file);
     try {
-      return loader.load(file.substring(0, file.length() - 5), e.bytes().get());
+      return loader.load(file.substring(0, file.length() - 5), e.bytes());
     } catch (ModuleException ex) {
       throw new FsException(Errno.EINVAL, file + ": " + ex.getMessage());
     }

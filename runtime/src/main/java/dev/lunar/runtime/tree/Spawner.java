@@ -74,7 +74,7 @@ final class Spawner {
     } catch (ModuleException e) {
       throw Text.invalid("spawn: " + line.module() + ": " + e.getMessage());
     } catch (NoProcException e) {
-      throw new FsException(Errno.ESRCH, "spawn: noproc " + e.getMessage());
+      throw new FsException(Errno.ESRCH, "spawn: noproc " + e.what());
     } catch (RegistryException e) {
       throw new FsException(Errno.EEXIST, "spawn: " + e.getMessage());
     }
@@ -106,14 +106,14 @@ final class Spawner {
 
   private long maxReductions(SpawnLine line) throws FsException {
     long own = caller == null ? 0 : caller.maxReductions();
-    if (own > 0 && (line.maxReductions() == 0 || line.maxReductions() > own)) {
-      if (line.maxReductions() > own) {
-        throw new FsException(
-            Errno.EACCES, "spawn: --max-reductions is over this process's own " + own);
-      }
-      return own;
+    if (own == 0) {
+      return line.maxReductions();
     }
-    return line.maxReductions();
+    if (line.maxReductions() > own) {
+      throw new FsException(
+          Errno.EACCES, "spawn: --max-reductions is over this process's own " + own);
+    }
+    return line.maxReductions() > 0 ? line.maxReductions() : own;
   }
 
   /** The child's host directories: PATH is as the caller sees it (the host: a host path). */

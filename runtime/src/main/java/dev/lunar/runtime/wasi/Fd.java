@@ -21,14 +21,7 @@ sealed interface Fd {
     boolean nonBlocking;
     boolean append;
 
-    /** Listing cursors by readdir cookie, for the last entries handed out. */
-    final Map<Long, String> cookies =
-        new LinkedHashMap<>() {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
-            return size() > 4096;
-          }
-        };
+    private Map<Long, String> cookies;
 
     long nextCookie = 1;
 
@@ -37,6 +30,20 @@ sealed interface Fd {
       this.node = node;
       this.handle = handle;
       this.preopen = preopen;
+    }
+
+    /** Listing cursors by readdir cookie, for the last entries handed out; made on first use. */
+    Map<Long, String> cookies() {
+      if (cookies == null) {
+        cookies =
+            new LinkedHashMap<>() {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+                return size() > 4096;
+              }
+            };
+      }
+      return cookies;
     }
   }
 }

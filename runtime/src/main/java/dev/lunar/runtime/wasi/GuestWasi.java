@@ -20,6 +20,7 @@ import dev.lunar.runtime.proc.Proc;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,13 +240,6 @@ public final class GuestWasi {
     int apply(int c1, int c2) throws WasiError, FsException;
   }
 
-  Fd.Tree tree(int fd) throws WasiError {
-    if (fds.get(fd) instanceof Fd.Tree t) {
-      return t;
-    }
-    throw new AssertionError("checked by the caller");
-  }
-
   private static Handle handle(Fd.Tree t) throws FsException {
     if (t.handle == null) {
       throw new FsException(Errno.EISDIR, Paths.join(t.path) + " is a directory");
@@ -355,18 +349,13 @@ public final class GuestWasi {
     if (at >= 0 && handle.stream()) {
       return Errno.ESPIPE.wasi();
     }
-    // One call is one message: gather every iovec first.
-    int total = 0;
-    for (int k = 0; k < count; k++) {
-      total += mem.readInt(iovs + 8 * k + 4);
-    }
-    byte[] bytes = new byte[total];
-    int done = 0;
-    for (int k = 0; k < count; k++) {
-      int len = mem.readInt(iovs + 8 * k + 4);
-      byte[] part = mem.readBytes(mem.readInt(iovs + 8 * k), len);
-      System.arraycopy(part, 0, bytes, done, len);
-      done += len;
+    // One call is one message: gather every iovec first (usually there is one: no second copy).
+    byte[] bytes = mem.readBytes(mem.readInt(iovs), count > 0 ? mem.readInt(iovs + 4) : 0);
+    for (int k = 1; k < count; k++) {
+      byte[] part = mem.readBytes(mem.readInt(iovs + 8 * k), mem.readInt(iovs + 8 * k + 4));
+      byte[] joined = Arrays.copyOf(bytes, bytes.length + part.length);
+      System.arraycopy(part, 0, joined, bytes.length, part.length);
+      bytes = joined;
     }
     long offset = at >= 0 ? at : t.append ? handle.size() : t.position;
     int n = handle.write(ByteBuffer.wrap(bytes), offset);
@@ -489,7 +478,7 @@ public final class GuestWasi {
     }
     String cursor = null;
     if (cookie != 0) {
-      cursor = t.cookies.get(cookie);
+      cursor = t.cookies().get(cookie);
       if (cursor == null) {
         return Errno.EINVAL.wasi();
       }
@@ -505,7 +494,7 @@ public final class GuestWasi {
           break;
         }
         long next = t.nextCookie++;
-        t.cookies.put(next, e.cursor());
+        t.cookies().put(next, e.cursor());
         byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
         ByteBuffer entry =
             ByteBuffer.allocate(24 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
