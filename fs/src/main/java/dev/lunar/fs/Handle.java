@@ -55,7 +55,16 @@ public interface Handle extends AutoCloseable {
     return true;
   }
 
-  /** Ends the handle; a file written through it may commit here (and fail). */
+  /**
+   * Commits what was written so far, as {@code close(2)} of one descriptor does while others stay
+   * open (FUSE's flush). May be called more than once; a file written through the handle commits
+   * here (and may fail), so that an error reaches the program that wrote.
+   */
+  default void flush() throws FsException {}
+
+  /**
+   * Ends the handle; a file written through it and not yet committed commits here (and may fail).
+   */
   @Override
   default void close() throws FsException {}
 }

@@ -66,12 +66,17 @@ record BinDir(ModuleCatalog catalog) implements Dir {
     catalog.remove(name);
   }
 
-  /** Collects a module's bytes; {@link #close} validates and installs it. */
+  /**
+   * Collects a module's bytes; {@link #flush} validates and installs them if anything was written
+   * since the last install, and {@link #close} if nothing was ever installed.
+   */
   private static final class Deploy implements Handle {
     private final ModuleCatalog catalog;
     private final String name;
     private byte[] bytes = new byte[0];
     private long size;
+    private boolean dirty;
+    private boolean installed;
 
     Deploy(ModuleCatalog catalog, String name) {
       this.catalog = catalog;
@@ -90,12 +95,16 @@ record BinDir(ModuleCatalog catalog) implements Dir {
       }
       src.get(bytes, (int) offset, n);
       size = Math.max(size, end);
+      dirty = true;
       return n;
     }
 
     @Override
     public void truncate(long newSize) {
-      size = Math.min(size, newSize);
+      if (newSize < size) {
+        size = newSize;
+        dirty = true;
+      }
     }
 
     @Override
@@ -104,8 +113,20 @@ record BinDir(ModuleCatalog catalog) implements Dir {
     }
 
     @Override
+    public void flush() throws FsException {
+      if (dirty) {
+        dirty = false;
+        installed = true;
+        catalog.deploy(name, Arrays.copyOf(bytes, (int) size));
+      }
+    }
+
+    @Override
     public void close() throws FsException {
-      catalog.deploy(name, Arrays.copyOf(bytes, (int) size));
+      if (dirty || !installed) {
+        dirty = true;
+        flush();
+      }
     }
   }
 }
