@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "An Erlang-inspired WebAssembly platform where every service is a file.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      PsCommand.class,
+      SpawnCommand.class,
+      SendCommand.class,
+      KillCommand.class,
+      KvCommand.class,
+      TopCommand.class,
+      CommandLine.HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
+    })
 public final class Lunar {
   /** Exit code for bad input: a missing or invalid module, a bad option. */
   static final int BAD_INPUT = 2;
@@ -44,6 +55,8 @@ public final class Lunar {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setStopAtPositional(true);
+    // A spawn line's own options (--link, --grant …) are words of the line, not of `lunar spawn`.
+    cli.getSubcommands().get("spawn").setUnmatchedOptionsArePositionalParams(true);
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
       err.println("lunar: internal error: " + e);
       if (io.debug()) {

@@ -1,13 +1,15 @@
 package dev.lunar.runtime;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The one place in Lunar that creates threads. Processes run on virtual threads; the only platform
- * threads Lunar makes are the timer threads built here. Nothing else in the code base calls {@code
- * new Thread} or a thread builder.
+ * The one place in Lunar that creates threads. Processes and requests run on virtual threads; the
+ * only platform threads Lunar makes are the housekeeping threads built here. Nothing else in the
+ * code base calls {@code new Thread} or a thread builder.
  */
 public final class Threads {
   private static final ThreadFactory PROCESSES =
@@ -30,6 +32,11 @@ public final class Threads {
   /** Starts a daemon platform thread for a node's own housekeeping. */
   public static Thread startPlatform(String name, Runnable body) {
     return Thread.ofPlatform().name(name).daemon(true).start(body);
+  }
+
+  /** An executor running each task on a new virtual thread: for servers' requests. */
+  public static ExecutorService newRequestExecutor(String name) {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
   }
 
   /** A single daemon thread that fires a node's timers; timer tasks must be short. */

@@ -33,6 +33,7 @@ public final class Node implements AutoCloseable {
   private final Registry registry = new Registry();
   private final Timers timers;
   private final Yielder yielder = new Yielder();
+  private final NodeStats stats = new NodeStats(this);
 
   public Node(NodeConfig config) {
     this.config = config;
@@ -43,6 +44,11 @@ public final class Node implements AutoCloseable {
 
   public NodeConfig config() {
     return config;
+  }
+
+  /** The node's counters, a metrics source. */
+  public NodeStats stats() {
+    return stats;
   }
 
   Cpu cpu() {
@@ -91,6 +97,7 @@ public final class Node implements AutoCloseable {
       registry.unregister(proc);
       throw e;
     }
+    stats.spawned();
     proc.start();
     return proc;
   }
@@ -151,6 +158,16 @@ public final class Node implements AutoCloseable {
 
   /** Delivers {@code message} to process {@code to}; the body is not copied again. */
   public void send(long to, Message message) throws SendException {
+    try {
+      deliver(to, message);
+      stats.sent(message.body().length);
+    } catch (SendException e) {
+      stats.refused();
+      throw e;
+    }
+  }
+
+  private void deliver(long to, Message message) throws SendException {
     if (message.body().length > config.maxMessageBytes()) {
       throw new SendException(
           SendException.Reason.TOO_BIG,
@@ -174,6 +191,7 @@ public final class Node implements AutoCloseable {
   public void send(String name, Message message) throws SendException {
     long pid = registry.whereis(name);
     if (pid == 0) {
+      stats.refused();
       throw new SendException(SendException.Reason.NO_PROC, "no process named " + name);
     }
     send(pid, message);
@@ -276,6 +294,7 @@ public final class Node implements AutoCloseable {
     pids.remove(proc.pid());
     recent.add(proc);
     registry.unregister(proc);
+    stats.exited(proc, reason);
     String notice = proc.pid() + " " + reason.text();
     for (long pid : linked) {
       Proc other = table.get(pid);
@@ -299,7 +318,9 @@ public final class Node implements AutoCloseable {
 
   private void notify(Proc to, long from, String tag, String text) {
     // Runtime notices are not refused for a full mailbox: losing one would break supervision.
-    to.mailbox().force(new Message(from, tag, text.getBytes(StandardCharsets.UTF_8)));
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    to.mailbox().force(new Message(from, tag, body));
+    stats.sent(body.length);
   }
 
   /** Kills every process and waits for them to end. */
