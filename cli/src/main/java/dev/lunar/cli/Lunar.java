@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       KillCommand.class,
       KvCommand.class,
       TopCommand.class,
+      ManCommand.class,
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     })

@@ -1,0 +1,84 @@
+package dev.lunar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line itself: client commands without a node, man pages, completion, quoting. */
+class CommandLineTest {
+  @TempDir Path tmp;
+
+  private String stdout;
+  private String stderr;
+
+  private int lunar(Map<String, String> env, String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        Lunar.execute(
+            args,
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+    stdout = out.toString(StandardCharsets.UTF_8);
+    stderr = err.toString(StandardCharsets.UTF_8);
+    return code;
+  }
+
+  @Test
+  void clientCommandsWithoutAMountSaySoAndExit69() {
+    for (String[] args :
+        List.of(
+            new String[] {"ps"},
+            new String[] {"kill", "3"},
+            new String[] {"send", "3", "hi"},
+            new String[] {"kv", "ls"},
+            new String[] {"spawn", "--link", "hello"})) {
+      assertEquals(69, lunar(Map.of(), args), String.join(" ", args));
+      assertTrue(stderr.contains("no mount given"), stderr);
+    }
+    assertEquals(69, lunar(Map.of("LUNAR_MOUNT", tmp.toString()), "ps"));
+    assertTrue(stderr.contains("is not a live Lunar mount"), stderr);
+  }
+
+  @Test
+  void spawnLinesQuoteWordsWithSpaces() {
+    assertEquals(
+        "--link echo \"two words\" \"a \\\"q\\\"\" \"\"",
+        SpawnCommand.line(List.of("--link", "echo", "two words", "a \"q\"", "")));
+  }
+
+  @Test
+  void manPagesForEveryCommand() throws Exception {
+    assertEquals(0, lunar(Map.of(), "man", "--dir", tmp.toString()));
+    for (String page : List.of("lunar", "lunar-run", "lunar-spawn", "lunar-kv-put", "lunar-top")) {
+      Path file = tmp.resolve(page + ".1");
+      assertTrue(Files.exists(file), page);
+      String text = Files.readString(file);
+      assertTrue(text.startsWith(".TH " + page.toUpperCase() + " 1"), text);
+    }
+    String top = Files.readString(tmp.resolve("lunar-top.1"));
+    assertTrue(top.contains("--interval") && top.contains(".SH EXIT STATUS"), top);
+    assertTrue(top.contains("lunar-top \\- Show the processes"), top);
+  }
+
+  @Test
+  void bashCompletionKnowsTheSubcommands() {
+    assertEquals(0, lunar(Map.of(), "generate-completion"));
+    assertTrue(stdout.contains("complete -F"), stdout.substring(0, 200));
+    for (String sub : List.of("run", "ps", "spawn", "send", "kill", "kv", "top")) {
+      assertTrue(stdout.contains(sub), sub);
+    }
+  }
+}
