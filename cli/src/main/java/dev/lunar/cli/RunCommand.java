@@ -13,7 +13,6 @@ import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.SpawnOptions;
 import dev.lunar.runtime.tree.ModuleCatalog;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -156,24 +155,12 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private ModuleLoader loader() {
-    DataDir dataDir = data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env);
-    return new ModuleLoader(usableCache(dataDir.compileCache()), interpret);
+    return Modules.loader(
+        data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env), interpret);
   }
 
-  /** {@code /bin}: the bundled examples, then each {@code --modules} directory. */
   private ModuleCatalog catalog(ModuleLoader loader) throws ModuleException {
-    var catalog = new ModuleCatalog(loader);
-    for (String name : Examples.names()) {
-      catalog.bundle(name, () -> Examples.find(name));
-    }
-    for (Path dir : moduleDirs) {
-      try {
-        catalog.addDirectory(dir);
-      } catch (IOException e) {
-        throw new ModuleException("--modules " + dir + ": not a readable directory");
-      }
-    }
-    return catalog;
+    return Modules.catalog(loader, moduleDirs);
   }
 
   private Grants parseGrants() throws ModuleException {
@@ -204,16 +191,6 @@ final class RunCommand implements Callable<Integer> {
       throw new ModuleException("no such file (nor a bundled example of that name)");
     }
     return loader.load(module, example);
-  }
-
-  /** The cache is an optimisation: without a writable data directory, run without it. */
-  private static Path usableCache(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      return Files.isWritable(dir) ? dir : null;
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   private static long parseSize(String option, String text) throws ModuleException {

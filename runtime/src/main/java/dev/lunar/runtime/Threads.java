@@ -39,6 +39,11 @@ public final class Threads {
     return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
   }
 
+  /** Runs {@code task} when the JVM shuts down (SIGTERM, Ctrl-C, {@code System.exit}). */
+  public static void onShutdown(String name, Runnable task) {
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name(name).unstarted(task));
+  }
+
   /** A single daemon thread that fires a node's timers; timer tasks must be short. */
   public static ScheduledExecutorService newTimerThread(String name) {
     var executor =

@@ -1,0 +1,114 @@
+package dev.lunar.cli;
+
+import dev.lunar.runtime.DataDir;
+import dev.lunar.runtime.Threads;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lunar node}: a long-running node with its tree mounted on the host. */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a node until SIGTERM or Ctrl-C, with its tree FUSE-mounted at --mount: drive it with"
+          + " ls, cat, echo, cp and the client commands (lunar ps, spawn, send, kill, kv, top).",
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped by SIGTERM or Ctrl-C, the mount removed",
+      "2:bad input: a missing or non-empty mount point, a bad option, a port in use",
+      "70:an internal error in Lunar"
+    })
+final class NodeCommand implements Callable<Integer> {
+  private final Io io;
+
+  @Option(
+      names = "--mount",
+      paramLabel = "DIR",
+      required = true,
+      description = "Empty directory to mount the tree at (created if missing).")
+  Path mount;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Data directory: the KV store and the compiled-module cache (default: $LUNAR_DATA,"
+              + " else $XDG_DATA_HOME/lunar, else ~/.local/share/lunar).")
+  Path data;
+
+  @Option(
+      names = "--modules",
+      paramLabel = "DIR",
+      description = "Add the .wasm files in DIR to /bin (repeatable).")
+  List<Path> modules = new ArrayList<>();
+
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "N",
+      description = "Also serve /metrics over HTTP on port N (default: off).")
+  int metricsPort = -1;
+
+  @Option(
+      names = "--allow-other",
+      description = "Let other users see the mount (FUSE allow_other); by default only yours.")
+  boolean allowOther;
+
+  @Option(
+      names = "--relaxed-durability",
+      description =
+          "KV writes return once in the operating system's hands, before the disk confirms them:"
+              + " they survive a crash of the node, not of the machine (docs/KV.md).")
+  boolean relaxed;
+
+  @Option(names = "--debug", description = "Show stack traces of internal errors.")
+  boolean debug;
+
+  NodeCommand(Io io) {
+    this.io = io;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    io.debug(debug);
+    var settings =
+        new LiveNode.Settings(
+            mount.toAbsolutePath(),
+            data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env),
+            modules,
+            metricsPort,
+            allowOther,
+            relaxed);
+    LiveNode node;
+    try {
+      node = LiveNode.start(settings, io.out);
+    } catch (LiveNode.StartException e) {
+      io.err.println("lunar node: " + e.getMessage());
+      return Lunar.BAD_INPUT;
+    }
+    var stopped = new CountDownLatch(1);
+    Threads.onShutdown(
+        "lunar-shutdown",
+        () -> {
+          node.close();
+          io.out.println("lunar node: stopped; " + settings.mount() + " unmounted");
+          io.out.flush();
+          stopped.countDown();
+        });
+    io.out.println(
+        "lunar node: tree mounted at "
+            + settings.mount()
+            + " (pid "
+            + ProcessHandle.current().pid()
+            + "); stop with Ctrl-C or kill "
+            + ProcessHandle.current().pid());
+    io.out.flush();
+    stopped.await();
+    return 0;
+  }
+}
