@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     description = "An Erlang-inspired WebAssembly platform where every service is a file.",
     subcommands = {
       RunCommand.class,
+      NodeCommand.class,
       PsCommand.class,
       SpawnCommand.class,
       SendCommand.class,

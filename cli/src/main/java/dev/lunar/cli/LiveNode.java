@@ -1,0 +1,110 @@
+package dev.lunar.cli;
+
+import dev.lunar.runtime.DataDir;
+import dev.lunar.runtime.ModuleException;
+import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.metrics.Metrics;
+import dev.lunar.runtime.metrics.MetricsFile;
+import dev.lunar.runtime.metrics.MetricsHttp;
+import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.NodeConfig;
+import dev.lunar.runtime.tree.Tree;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * A node with everything {@code lunar node} gives it: {@code /bin} with the examples and {@code
+ * --modules}, {@code /metrics}, the tree mounted on the host. Parts are started in order and closed
+ * in reverse; a part that fails to start closes those before it.
+ *
+ * <p>Concurrency contract: {@link #start} and {@link #close} are called once each, by one thread;
+ * close is idempotent.
+ */
+final class LiveNode implements AutoCloseable {
+  /** What {@code lunar node}'s options say. */
+  record Settings(
+      Path mount,
+      DataDir data,
+      List<Path> modules,
+      int metricsPort,
+      boolean allowOther,
+      boolean relaxedDurability) {}
+
+  /** A node that could not start, for a reason the user can fix. */
+  static final class StartException extends Exception {
+    StartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+  private final Node node;
+  private final Metrics metrics = new Metrics();
+  private boolean closed;
+
+  private LiveNode(Node node) {
+    this.node = node;
+    parts.push(node);
+    metrics.add(node.stats());
+  }
+
+  static LiveNode start(Settings settings, PrintStream log) throws StartException {
+    var live = new LiveNode(new Node(NodeConfig.defaults()));
+    try {
+      live.assemble(settings, log);
+      return live;
+    } catch (StartException e) {
+      live.close();
+      throw e;
+    } catch (RuntimeException e) {
+      live.close();
+      throw e;
+    }
+  }
+
+  private void assemble(Settings settings, PrintStream log) throws StartException {
+    ModuleLoader loader = Modules.loader(settings.data(), false);
+    Tree tree;
+    try {
+      tree = Tree.install(node, Modules.catalog(loader, settings.modules()), log, log);
+    } catch (ModuleException e) {
+      throw new StartException(e.getMessage(), e);
+    }
+    tree.mount("metrics", caller -> new MetricsFile(metrics));
+    if (settings.metricsPort() >= 0) {
+      try {
+        parts.push(MetricsHttp.start(metrics, settings.metricsPort()));
+      } catch (IOException e) {
+        throw new StartException(
+            "--metrics-port " + settings.metricsPort() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  Node node() {
+    return node;
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (!parts.isEmpty()) {
+      try {
+        parts.pop().close();
+      } catch (Exception e) {
+        System.err.println("lunar node: while stopping: " + e);
+      }
+    }
+  }
+}
