@@ -290,11 +290,18 @@ public final class Proc {
    * next slice's budget.
    */
   public int endSlice() {
+    boolean first = reductions == 0;
     reductions += slice;
     if (maxReductions > 0 && reductions >= maxReductions) {
       throw new ProcessExit(ExitReason.REDUCTIONS_EXHAUSTED);
     }
-    yieldSlice();
+    if (first) {
+      // The module's first check only asks for its first budget: the process has just been
+      // given the CPU, so making way now would cost a switch for nothing.
+      checkKilled();
+    } else {
+      yieldSlice();
+    }
     long next = node.config().sliceReductions();
     if (maxReductions > 0) {
       next = Math.min(next, maxReductions - reductions);
@@ -376,6 +383,7 @@ public final class Proc {
     ExitReason reason;
     try {
       acquireCpu(false);
+      lastMadeWay = System.nanoTime();
       checkKilled();
       body.run(this);
       reason = ExitReason.NORMAL;
