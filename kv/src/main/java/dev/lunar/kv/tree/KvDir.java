@@ -1,0 +1,97 @@
+package dev.lunar.kv.tree;
+
+import dev.lunar.fs.Dir;
+import dev.lunar.fs.DirEntry;
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Handle;
+import dev.lunar.fs.Node;
+import dev.lunar.fs.OpenMode;
+import dev.lunar.fs.Stat;
+import dev.lunar.kv.KvStore;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * {@code /kv}: one directory per bucket of a {@link KvStore}. {@code mkdir} creates a bucket,
+ * {@code rmdir} drops an empty one; inside a bucket ({@link BucketDir}) every file is a key.
+ *
+ * <p>Make one per node and hand the same instance to every caller: it holds the keys being created
+ * ({@link Pending}) and the {@link KvMetrics}. Grants are not its business: {@link
+ * dev.lunar.fs.Namespace#view} narrows it per process like any other directory.
+ *
+ * <p>Concurrency contract: every method may be called from any thread at once; handles follow
+ * {@link Handle}'s contract (one thread at a time per handle).
+ */
+public final class KvDir implements Dir {
+  final KvStore store;
+  final KvMetrics metrics;
+  final InstantSource clock;
+  final Pending pending = new Pending();
+
+  public KvDir(KvStore store) {
+    this(store, new KvMetrics(), InstantSource.system());
+  }
+
+  /**
+   * A tree over {@code store} that counts into {@code metrics} and dates new keys by {@code clock}.
+   */
+  public KvDir(KvStore store, KvMetrics metrics, InstantSource clock) {
+    this.store = store;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public KvMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public Node lookup(String name) throws FsException {
+    Long created = store.bucketCreated(name);
+    if (created == null) {
+      throw new FsException(Errno.ENOENT, "no bucket " + name);
+    }
+    return new BucketDir(this, name);
+  }
+
+  @Override
+  public List<DirEntry> list(String cursor, int max) throws FsException {
+    metrics.lists.increment();
+    return store.buckets(cursor, max).stream().map(b -> new DirEntry(b, true, b)).toList();
+  }
+
+  @Override
+  public void mkdir(String name) throws FsException {
+    store.createBucket(name);
+  }
+
+  @Override
+  public void rmdir(String name) throws FsException {
+    store.dropBucket(name);
+  }
+
+  @Override
+  public void unlink(String name) throws FsException {
+    lookup(name);
+    throw new FsException(Errno.EISDIR, name + " is a bucket: rmdir removes it when empty");
+  }
+
+  @Override
+  public Handle create(String name, OpenMode mode, boolean exclusive) throws FsException {
+    throw new FsException(
+        Errno.EPERM, "only buckets live in /kv: mkdir one, then write keys in it");
+  }
+
+  @Override
+  public void rename(String from, String to) throws FsException {
+    lookup(from);
+    throw new FsException(
+        Errno.EXDEV, "a bucket is renamed by copying its keys to a new one (mv does so)");
+  }
+
+  @Override
+  public Stat stat() {
+    return Stat.dir(0);
+  }
+}
