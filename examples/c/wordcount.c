@@ -3,8 +3,9 @@
 //   wordcount serve [BUCKET]   registers as "wordcount"; every message's words are counted into
 //                              /kv/BUCKET/<word> (default bucket "words"); a message tagged
 //                              "stop" ends it.
-//   wordcount [BUCKET]         a client: sends its standard input to the service, then prints
-//                              the counts of the words it sent, read back from /kv.
+//   wordcount [BUCKET]         a client: sends its standard input to the service (starting one
+//                              if none is registered), then prints the count of each word it
+//                              sent, read back from /kv.
 //
 // From the host, with the tree mounted: `echo "the cat and the hat" > names/wordcount/mailbox`,
 // then `cat kv/words/the`.
@@ -110,6 +111,16 @@ int main(int argc, char **argv) {
   static char text[65536];
   size_t len = fread(text, 1, sizeof text - 1, stdin);
   text[len] = '\0';
+  if (!name_pid("wordcount")) {
+    char line[96];
+    snprintf(line, sizeof line, "wordcount serve %s", bucket);
+    spawn(line);
+    for (int tries = 0; !name_pid("wordcount"); tries++) {
+      if (tries == 500) fail("no /names/wordcount after 5 s");
+      struct timespec nap = {0, 10 * 1000000L};
+      if (nanosleep(&nap, NULL) < 0) die("nanosleep");
+    }
+  }
   int svc = xopen("/names/wordcount/tags/ack", O_WRONLY);
   if (write(svc, text, len) != (ssize_t)len) die("send to wordcount");
   xclose(svc, "/names/wordcount/tags/ack");

@@ -1,11 +1,18 @@
 package dev.lunar.cli;
 
+import dev.lunar.kv.Durability;
+import dev.lunar.kv.KvStore;
+import dev.lunar.kv.rocks.RocksKvStore;
+import dev.lunar.kv.tree.KvDir;
+import dev.lunar.kv.tree.KvMetrics;
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.Threads;
 import dev.lunar.runtime.metrics.Metrics;
 import dev.lunar.runtime.metrics.MetricsFile;
 import dev.lunar.runtime.metrics.MetricsHttp;
+import dev.lunar.runtime.metrics.Prometheus;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.tree.Tree;
@@ -74,7 +81,9 @@ final class LiveNode implements AutoCloseable {
     } catch (ModuleException e) {
       throw new StartException(e.getMessage(), e);
     }
-    tree.mount("metrics", caller -> new MetricsFile(metrics));
+    KvDir kv = new KvDir(openKv(settings));
+    tree.mount("kv", caller -> kv).mount("metrics", caller -> new MetricsFile(metrics));
+    metrics.add(out -> kvMetrics(out, kv));
     if (settings.metricsPort() >= 0) {
       try {
         parts.push(MetricsHttp.start(metrics, settings.metricsPort()));
@@ -83,6 +92,33 @@ final class LiveNode implements AutoCloseable {
             "--metrics-port " + settings.metricsPort() + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  private KvStore openKv(Settings settings) throws StartException {
+    Durability durability = settings.relaxedDurability() ? Durability.NO_SYNC : Durability.SYNC;
+    try {
+      KvStore store =
+          RocksKvStore.open(
+              settings.data().kv(), durability, Threads.platformFactory("lunar-kv-commit"));
+      parts.push(store);
+      return store;
+    } catch (IOException e) {
+      throw new StartException(
+          "key-value store in " + settings.data().kv() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void kvMetrics(Prometheus out, KvDir kv) {
+    KvMetrics m = kv.metrics();
+    out.family("lunar_kv_operations_total", "counter", "Key-value operations through /kv, by kind.")
+        .sample("lunar_kv_operations_total", "op", "get", m.gets())
+        .sample("lunar_kv_operations_total", "op", "put", m.puts())
+        .sample("lunar_kv_operations_total", "op", "delete", m.deletes())
+        .sample("lunar_kv_operations_total", "op", "rename", m.renames())
+        .sample("lunar_kv_operations_total", "op", "list", m.lists())
+        .family("lunar_kv_bytes_total", "counter", "Bytes of values through /kv, by direction.")
+        .sample("lunar_kv_bytes_total", "direction", "in", m.bytesIn())
+        .sample("lunar_kv_bytes_total", "direction", "out", m.bytesOut());
   }
 
   Node node() {

@@ -24,12 +24,16 @@ class ProtocolExamplesTest {
   private String stderr;
 
   private int lunar(String... args) {
+    return lunarWithInput("", args);
+  }
+
+  private int lunarWithInput(String stdin, String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
     int code =
         Lunar.execute(
             args,
-            new ByteArrayInputStream(new byte[0]),
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             Map.of("LUNAR_DATA", tmp.resolve("data").toString()));
@@ -54,6 +58,14 @@ class ProtocolExamplesTest {
   void ring() {
     assertEquals(0, lunar("run", "ring", "200", "5"), stderr);
     assertEquals("ring: 200 processes, 5 rounds, 1000 messages\n", stdout);
+  }
+
+  @Test
+  void wordCountStoresInKvThroughFiles() {
+    assertEquals(0, lunarWithInput("The cat, the hat.", "run", "wordcount", "w"), stderr);
+    assertEquals("the 2\ncat 1\nthe 2\nhat 1\n", stdout);
+    // The bucket was made by the service with mkdir, and each word is a key file.
+    assertEquals(0, lunar("run", "ls", "/kv"), stderr);
   }
 
   @Test

@@ -36,6 +36,11 @@ public record DataDir(Path root) {
     return root.resolve("cache").resolve("chicory-" + CHICORY_VERSION);
   }
 
+  /** The key-value store's RocksDB files. */
+  public Path kv() {
+    return root.resolve("kv");
+  }
+
   private static String buildProperty(String name) {
     try (InputStream in = DataDir.class.getResourceAsStream("build.properties")) {
       var properties = new Properties();

@@ -1,5 +1,8 @@
 package dev.lunar.runtime;
 
+import dev.lunar.kv.KvStore;
+import dev.lunar.kv.MemKvStore;
+import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.proc.NoProcException;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
@@ -22,8 +25,9 @@ public final class Guest {
 
   /**
    * Runs {@code module} and waits for it to end. The process sees the node's tree ({@code /proc},
-   * {@code /names}, and {@code /bin} with the modules of {@code bin}) through {@code options}'
-   * grants; with {@code bin} null there is no tree, as in a plain WASI runtime.
+   * {@code /names}, {@code /bin} with the modules of {@code bin}, and {@code /kv}, an in-memory
+   * store that ends with the run) through {@code options}' grants; with {@code bin} null there is
+   * no tree, as in a plain WASI runtime.
    *
    * @throws ModuleException if the module cannot start: an unknown import, a missing directory,
    *     more memory at start than its limit
@@ -35,9 +39,11 @@ public final class Guest {
       SpawnOptions options,
       ModuleCatalog bin)
       throws ModuleException {
-    try (Node node = new Node(config)) {
+    try (Node node = new Node(config);
+        KvStore kv = new MemKvStore()) {
       if (bin != null) {
-        Tree.install(node, bin, spec.stdout(), spec.stderr());
+        KvDir kvDir = new KvDir(kv);
+        Tree.install(node, bin, spec.stdout(), spec.stderr()).mount("kv", caller -> kvDir);
       }
       var proc = node.spawn(module, spec, options);
       return proc.awaitExit();

@@ -39,6 +39,11 @@ public final class Threads {
     return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
   }
 
+  /** Makes daemon platform threads named {@code name}: for libraries that take a factory. */
+  public static ThreadFactory platformFactory(String name) {
+    return Thread.ofPlatform().name(name).daemon(true).factory();
+  }
+
   /** Runs {@code task} when the JVM shuts down (SIGTERM, Ctrl-C, {@code System.exit}). */
   public static void onShutdown(String name, Runnable task) {
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name(name).unstarted(task));

@@ -1,0 +1,138 @@
+package dev.lunar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/lunar node} as an operator runs it: a real FUSE mount driven by real bash, the
+ * client commands, a SIGTERM, a {@code kill -9} and a restart that keeps the KV store.
+ */
+class NodeIT {
+  @TempDir Path tmp;
+
+  private LiveMount node;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private LiveMount.Result ok(String script) throws Exception {
+    LiveMount.Result r = node.bash(script);
+    assertEquals(0, r.code(), script + "\n" + r + "\n--- node log\n" + node.log());
+    return r;
+  }
+
+  @Test
+  void theTreeFromBash() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    assertEquals("bin\nkv\nmetrics\nnames\nproc\n", ok("ls").out());
+
+    // Spawn through the clone file, as PROTOCOL.md shows it, then message, inspect and kill.
+    String pid =
+        ok("exec 3<>proc/new; echo '--name wc wordcount serve' >&3; read -r pid <&3; echo $pid")
+            .out()
+            .strip();
+    assertTrue(pid.matches("\\d+"), pid);
+    ok(
+        "for i in $(seq 50); do [[ -e names/wordcount ]] && break; sleep 0.1; done; [[ -e names/wordcount ]]");
+    ok("echo 'the cat and the hat' > names/wordcount/mailbox");
+    assertEquals(
+        "2\n",
+        ok("for i in $(seq 100); do [[ $(cat kv/words/the 2>/dev/null) == 2 ]] && break; sleep 0.1; done; cat kv/words/the")
+            .out());
+    assertTrue(ok("ls proc").out().contains(pid + "\n"));
+    String status = ok("cat proc/" + pid + "/status").out();
+    assertTrue(status.contains("module: wordcount") && status.contains("state: waiting"), status);
+    assertEquals(
+        "killed\n", ok("echo kill > proc/" + pid + "/ctl; cat proc/" + pid + "/exit").out());
+
+    // Bad input: a clear errno from bash, nothing changed.
+    LiveMount.Result bad = node.bash("echo frobnicate > proc/new");
+    assertEquals(1, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("Invalid argument"), bad.err());
+    assertTrue(node.bash("cat proc/999999/status").err().contains("No such file or directory"));
+
+    // Deploy by cp; an invalid module is refused at close and never appears.
+    ok("cp bin/hello.wasm " + tmp + "/h.wasm && cp " + tmp + "/h.wasm bin/mine.wasm");
+    assertTrue(ok("ls bin").out().contains("mine.wasm\n"));
+    LiveMount.Result junk = node.bash("echo junk > bin/junk.wasm");
+    assertTrue(junk.code() != 0 && junk.err().contains("Invalid argument"), junk.toString());
+    assertTrue(!ok("ls bin").out().contains("junk.wasm"));
+
+    // The key-value store.
+    ok("mkdir kv/b && echo v1 > kv/b/k && mv kv/b/k kv/b/k2");
+    assertEquals("k2\n", ok("ls kv/b").out());
+    assertEquals("v1\n", ok("cat kv/b/k2").out());
+    assertEquals(3, Integer.parseInt(ok("stat -c %s kv/b/k2").out().strip()));
+    assertTrue(node.bash("rmdir kv/b").err().contains("Directory not empty"));
+    ok("rm kv/b/k2 && rmdir kv/b");
+
+    assertTrue(ok("cat metrics").out().contains("lunar_spawns_total "));
+  }
+
+  @Test
+  void theClientCommands() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    String pid = ok("lunar spawn --name counter counter serve").out().strip();
+    assertTrue(pid.matches("\\d+"), pid);
+    String ps = ok("lunar ps").out();
+    assertTrue(
+        ps.contains("counter") && ps.lines().anyMatch(l -> l.strip().startsWith(pid + " ")), ps);
+    ok("lunar send counter inc && lunar send " + pid + " inc");
+    LiveMount.Result refused = node.bash("lunar spawn no-such-module");
+    assertEquals(1, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("no-such-module"), refused.err());
+    ok("lunar kill " + pid);
+    assertEquals("killed\n", ok("cat proc/" + pid + "/exit").out());
+    assertEquals(1, node.bash("lunar kill " + pid).code());
+
+    ok("echo -n hello | lunar kv put greetings en && lunar kv put greetings fr bonjour");
+    assertEquals("hello", ok("lunar kv get greetings en").out());
+    assertEquals("en\nfr\n", ok("lunar kv ls greetings").out());
+    ok("lunar kv rm greetings en");
+    assertEquals(1, node.bash("lunar kv get greetings en").code());
+    assertTrue(ok("lunar top -b -n 1").out().contains("PID"));
+  }
+
+  @Test
+  void aKilledNodeLeavesNothingBehindAndKeepsItsData() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    ok("mkdir kv/keep && for i in $(seq 20); do echo value$i > kv/keep/k$i; done");
+    node.kill9();
+    // The mount is stale now; the next start must clear it.
+    node = new LiveMount(tmp).start("--no-demos");
+    assertEquals("value20\n", ok("cat kv/keep/k20").out());
+    assertEquals(20, ok("ls kv/keep").out().lines().count());
+    assertEquals(0, node.stop(), node.log());
+    assertTrue(Files.list(node.mount).findAny().isEmpty(), "unmounted after SIGTERM");
+  }
+
+  @Test
+  void aNonEmptyMountPointIsRefused() throws Exception {
+    Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+    Files.writeString(mnt.resolve("precious"), "x");
+    var builder =
+        new ProcessBuilder(
+                LiveMount.ROOT.resolve("scripts/lunar").toString(),
+                "node",
+                "--mount",
+                mnt.toString(),
+                "--data",
+                tmp.resolve("data").toString())
+            .redirectErrorStream(true);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(2, p.waitFor());
+    assertTrue(out.contains("not empty"), out);
+    assertEquals("x", Files.readString(mnt.resolve("precious")));
+  }
+}
