@@ -1,5 +1,6 @@
 package dev.lunar.fs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,6 +85,11 @@ public final class Namespace {
       return dir.stat().narrowed(access != null ? access : Access.READ_ONLY);
     }
 
+    @Override
+    public Duration cacheFor() {
+      return dir.cacheFor();
+    }
+
     private List<String> child(String name) {
       List<String> child = new ArrayList<>(path.size() + 1);
       child.addAll(path);
@@ -143,6 +149,11 @@ public final class Namespace {
     @Override
     public Stat stat() throws FsException {
       return file.stat().narrowed(access);
+    }
+
+    @Override
+    public Duration cacheFor() {
+      return file.cacheFor();
     }
   }
 }

@@ -1,0 +1,263 @@
+package dev.lunar.fs.fuse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@link TestTree} mounted for real and driven by bash: what the host's programs see and what
+ * they print when the tree says no. Fails, not skips, where FUSE is missing (scripts/setup installs
+ * it).
+ */
+@Timeout(120)
+class FuseMountTest {
+  @TempDir Path tmp;
+  TestTree tree;
+  FuseMount mount;
+  Path m;
+  Bash bash;
+
+  @BeforeEach
+  void mount() throws Exception {
+    tree = new TestTree(1_000_000);
+    m = Files.createDirectory(tmp.resolve("mnt"));
+    mount = FuseMount.mount(tree.root, m, FuseOptions.defaults().withAutoUnmount(false));
+    bash = new Bash(m, Files.createDirectory(tmp.resolve("scratch")));
+  }
+
+  @AfterEach
+  void unmount() {
+    if (mount != null) {
+      mount.close();
+    }
+  }
+
+  @Test
+  void listsAndReadsTheTree() throws Exception {
+    assertEquals(
+        "big\ncached\nlive.txt\nmailbox\nnotes\nreadonly.txt\nstatic.txt\n",
+        bash.run("ls \"$M\"").ok().out());
+    assertEquals("hello, static\n", bash.run("cat \"$M/static.txt\"").ok().out());
+    assertEquals(". .. big cached", bash.run("ls -a \"$M\" | head -4 | xargs").ok().out().strip());
+  }
+
+  @Test
+  void statShowsSizeModeOwnerAndAStableInode() throws Exception {
+    String uid = bash.run("id -u").ok().out().strip();
+    String gid = bash.run("id -g").ok().out().strip();
+    String ino = Long.toUnsignedString(Inodes.childIno(Inodes.ROOT, "static.txt"));
+    String expected = "14 644 " + uid + " " + gid + " " + ino + " regular file\n";
+    String format = "stat -c '%s %a %u %g %i %F' \"$M/static.txt\"";
+    assertEquals(expected, bash.run(format).ok().out());
+    assertEquals(expected, bash.run(format).ok().out());
+    assertEquals("directory 755\n", bash.run("stat -c '%F %a' \"$M/notes\"").ok().out());
+  }
+
+  @Test
+  void aMissingFileIsNoSuchFile() throws Exception {
+    Bash.Result r = bash.run("cat \"$M/nope\"");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("No such file or directory"), r.err());
+    assertTrue(bash.run("ls \"$M/nope/x\"").err().contains("No such file or directory"));
+    assertTrue(bash.run("mkdir \"$M/static.txt/x\"").err().contains("Not a directory"));
+  }
+
+  @Test
+  void aReadOnlyFileRefusesWritingEvenToRoot() throws Exception {
+    Bash.Result r = bash.run("echo x > \"$M/readonly.txt\"");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("Permission denied"), r.err());
+    assertEquals("do not touch\n", bash.run("cat \"$M/readonly.txt\"").ok().out());
+  }
+
+  @Test
+  void whatTheTreeDoesNotAllowIsNotPermitted() throws Exception {
+    assertTrue(bash.run("rm \"$M/big/f0000001\"").err().contains("Operation not permitted"));
+    assertTrue(bash.run("touch \"$M/big/new\"").err().contains("Operation not permitted"));
+    assertTrue(bash.run("mkdir \"$M/big/d\"").err().contains("Operation not permitted"));
+  }
+
+  @Test
+  void echoCommitsBeforeCloseReturns() throws Exception {
+    bash.run("echo hello > \"$M/notes/a\"").ok();
+    TestTree.Doc a = (TestTree.Doc) tree.notes.children.get("a");
+    assertEquals("hello\n", a.text()); // committed by the flush of close(2), not the release
+    bash.run("echo more >> \"$M/notes/a\"").ok();
+    assertEquals("hello\nmore\n", a.text());
+    bash.run("echo again > \"$M/notes/a\"").ok();
+    assertEquals("again\n", bash.run("cat \"$M/notes/a\"").ok().out());
+    assertEquals("6\n", bash.run("stat -c %s \"$M/notes/a\"").ok().out());
+  }
+
+  @Test
+  void cpCopiesInAndOutWholeFilesLargerThanOneRequest() throws Exception {
+    byte[] data = new byte[300_000];
+    new Random(7).nextBytes(data);
+    Path host = tmp.resolve("host.bin");
+    Files.write(host, data);
+    bash.run("cp \"$T/../host.bin\" \"$M/notes/b\" && cp \"$M/notes/b\" \"$T/copy.bin\"").ok();
+    assertEquals(-1, Files.mismatch(host, tmp.resolve("scratch/copy.bin")));
+    assertEquals("300000\n", bash.run("stat -c %s \"$M/notes/b\"").ok().out());
+  }
+
+  @Test
+  void touchMkdirMvRmAndRmdir() throws Exception {
+    bash.run(
+            "cd \"$M/notes\" && touch t && mkdir d && mv t u && echo x > d/inner"
+                + " && ls -F && rm u && rm d/inner && rmdir d && ls")
+        .ok();
+    assertTrue(tree.notes.children.isEmpty());
+    assertEquals("d/\nu\n", bash.run("cd \"$M/notes\" && touch u && mkdir d && ls -F").ok().out());
+    Bash.Result r = bash.run("echo x > \"$M/notes/d/f\" && rmdir \"$M/notes/d\"");
+    assertTrue(r.err().contains("Directory not empty"), r.err());
+  }
+
+  @Test
+  void mvAcrossDirectoriesCopiesSinceRenameSaysCrossDevice() throws Exception {
+    bash.run("echo moved > \"$M/notes/x\" && mv \"$M/notes/x\" \"$M/cached/x\"").ok();
+    assertFalse(tree.notes.children.containsKey("x"));
+    assertEquals("moved\n", bash.run("cat \"$M/cached/x\"").ok().out());
+    Bash.Result r =
+        bash.run(
+            "python3 -c 'import os,sys; os.rename(sys.argv[1], sys.argv[2])'"
+                + " \"$M/cached/x\" \"$M/notes/x\"");
+    assertTrue(r.err().contains("Invalid cross-device link"), r.err());
+  }
+
+  @Test
+  void chmodAndChownAreRefusedUnlessTheyChangeNothing() throws Exception {
+    bash.run("echo a > \"$M/notes/a\"").ok();
+    Bash.Result r = bash.run("chmod 600 \"$M/notes/a\"");
+    assertTrue(r.err().contains("Operation not permitted"), r.err());
+    bash.run("chmod 644 \"$M/notes/a\" && chown \"$(id -u)\" \"$M/notes/a\"").ok();
+    bash.run("touch -d 2001-01-01 \"$M/notes/a\" && touch \"$M/notes/a\"").ok();
+  }
+
+  @Test
+  void aLiveFileIsReadWholeWhateverItsStatSaid() throws Exception {
+    assertEquals("7\n", bash.run("stat -c %s \"$M/live.txt\"").ok().out());
+    bash.run("cat \"$M/live.txt\" > /dev/null && cat \"$M/live.txt\" > /dev/null").ok();
+    assertEquals("open 1\nopen 2\nopen 3\n", bash.run("cat \"$M/live.txt\"").ok().out());
+  }
+
+  @Test
+  void aCachedFileIsServedFromThePageCacheWhileUnchanged() throws Exception {
+    bash.run("cat \"$M/static.txt\"").ok();
+    long reads = mount.stats().get("read");
+    bash.run("for i in 1 2 3 4 5; do cat \"$M/static.txt\"; done").ok();
+    assertEquals(reads, mount.stats().get("read")); // keep_cache: no read reached the tree
+    bash.run("cat \"$M/live.txt\"").ok();
+    assertTrue(mount.stats().get("read") > reads); // direct I/O: every read does
+  }
+
+  @Test
+  void oneWriteIsOneMessageAndAWaitingReadGetsIt() throws Exception {
+    Path out = tmp.resolve("head.txt");
+    // One read(2); `head -n 1` would also print "Illegal seek": streams are not seekable.
+    Process head = bash.start("dd if=\"$M/mailbox\" bs=64k count=1 status=none", out);
+    awaitInterruptible(head);
+    assertTrue(head.isAlive());
+    bash.run("echo hi > \"$M/mailbox\"").ok(); // open(O_TRUNC) of a stream: no truncate
+    assertTrue(head.waitFor(30, TimeUnit.SECONDS));
+    assertEquals("hi\n", Files.readString(out));
+
+    bash.run("printf abc > \"$M/mailbox\"; printf def > \"$M/mailbox\"").ok();
+    assertEquals(List.of("abc", "def"), drain());
+    bash.run(
+            "head -c 131072 /dev/zero > \"$T/128k\" && head -c 204800 /dev/zero > \"$T/200k\""
+                + " && dd if=\"$T/128k\" of=\"$M/mailbox\" bs=128k status=none"
+                + " && dd if=\"$T/200k\" of=\"$M/mailbox\" bs=200k status=none")
+        .ok();
+    // Up to 128 KiB a write(2) is one message; beyond, the kernel splits it.
+    assertEquals(List.of(131072, 131072, 73728), drain().stream().map(String::length).toList());
+  }
+
+  @Test
+  void anInterruptedReaderReturnsAtOnceAndTakesNoMessage() throws Exception {
+    Process cat = new ProcessBuilder("cat", m.resolve("mailbox").toString()).start();
+    awaitInterruptible(cat);
+    bash.run("kill -INT " + cat.pid()).ok();
+    assertTrue(cat.waitFor(30, TimeUnit.SECONDS), "cat still blocked after SIGINT");
+    assertEquals(1, mount.stats().get("interrupted"));
+    tree.mailbox.send("for a later reader");
+    assertEquals(0, tree.mailbox.taken.get());
+    assertEquals(List.of("for a later reader"), drain());
+  }
+
+  @Test
+  void aReadWithNonblockGetsTryAgain() throws Exception {
+    Bash.Result r =
+        bash.run(
+            "python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK);"
+                + " os.read(fd, 100)' \"$M/mailbox\"");
+    assertTrue(r.err().contains("BlockingIOError"), r.err());
+  }
+
+  @Test
+  void aMillionNamesAreListedPageByPage() throws Exception {
+    Bash.Result r =
+        bash.run("ls -f \"$M/big\" | awk 'NR <= 3 || /f0999999/ { print } END { print NR }'");
+    assertEquals(".\n..\nf0000000\nf0999999\n1000002\n", r.ok().out());
+    assertEquals("f0123456\n", bash.run("cat \"$M/big/f0123456\"").ok().out());
+  }
+
+  @Test
+  void statsCountRequestsAndErrors() throws Exception {
+    Map<String, Long> before = mount.stats();
+    bash.run("cat \"$M/static.txt\"; cat \"$M/nope\"; ls \"$M/notes\"");
+    Map<String, Long> after = mount.stats();
+    assertTrue(after.get("lookup") > before.get("lookup"));
+    assertTrue(after.get("opendir") > before.get("opendir"));
+    assertTrue(after.get("readdir") > before.get("readdir"));
+    assertTrue(after.get("errors") > before.get("errors"));
+  }
+
+  @Test
+  void inodeNumbersStayWhileTheKernelRemembersThem() throws Exception {
+    String first = bash.run("stat -c %i \"$M/notes\" \"$M/cached\"").ok().out();
+    assertEquals(first, bash.run("stat -c %i \"$M/notes\" \"$M/cached\"").ok().out());
+    String[] inos = first.split("\n");
+    assertNotEquals(inos[0], inos[1]);
+  }
+
+  /** The remaining messages, each read by one read(2) of up to 128 KiB. */
+  private List<String> drain() throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (byte[] b; (b = tree.mailbox.queue.poll()) != null; ) {
+      out.add(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** Waits until {@code p} is parked in a read of the mailbox, or has ended. */
+  private void awaitInterruptible(Process p) throws InterruptedException {
+    for (int i = 0; i < 3000 && p.isAlive(); i++) {
+      if (mount.stats().get("read") > 0 && isWaitingInFuse(p.pid())) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static boolean isWaitingInFuse(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/wchan")).contains("fuse")
+          || Files.readString(Path.of("/proc/" + pid + "/stack")).contains("fuse");
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
