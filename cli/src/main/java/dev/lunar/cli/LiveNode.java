@@ -1,5 +1,7 @@
 package dev.lunar.cli;
 
+import dev.lunar.fs.fuse.FuseMount;
+import dev.lunar.fs.fuse.FuseOptions;
 import dev.lunar.kv.Durability;
 import dev.lunar.kv.KvStore;
 import dev.lunar.kv.rocks.RocksKvStore;
@@ -49,18 +51,15 @@ final class LiveNode implements AutoCloseable {
   }
 
   private final Deque<AutoCloseable> parts = new ArrayDeque<>();
-  private final Node node;
   private final Metrics metrics = new Metrics();
+  private Node node;
+  private FuseMount mount;
   private boolean closed;
 
-  private LiveNode(Node node) {
-    this.node = node;
-    parts.push(node);
-    metrics.add(node.stats());
-  }
+  private LiveNode() {}
 
   static LiveNode start(Settings settings, PrintStream log) throws StartException {
-    var live = new LiveNode(new Node(NodeConfig.defaults()));
+    var live = new LiveNode();
     try {
       live.assemble(settings, log);
       return live;
@@ -74,6 +73,11 @@ final class LiveNode implements AutoCloseable {
   }
 
   private void assemble(Settings settings, PrintStream log) throws StartException {
+    // Closed in reverse: the mount goes first, the store last, after every process has ended.
+    KvDir kv = new KvDir(openKv(settings));
+    node = new Node(NodeConfig.defaults());
+    parts.push(node);
+    metrics.add(node.stats());
     ModuleLoader loader = Modules.loader(settings.data(), false);
     Tree tree;
     try {
@@ -81,7 +85,6 @@ final class LiveNode implements AutoCloseable {
     } catch (ModuleException e) {
       throw new StartException(e.getMessage(), e);
     }
-    KvDir kv = new KvDir(openKv(settings));
     tree.mount("kv", caller -> kv).mount("metrics", caller -> new MetricsFile(metrics));
     metrics.add(out -> kvMetrics(out, kv));
     if (settings.metricsPort() >= 0) {
@@ -92,6 +95,26 @@ final class LiveNode implements AutoCloseable {
             "--metrics-port " + settings.metricsPort() + ": " + e.getMessage(), e);
       }
     }
+    FuseOptions options =
+        FuseOptions.defaults()
+            .withAllowOther(settings.allowOther())
+            .withUnmountOnExit(false)
+            .withThreads(Threads.platformFactory("lunar-fuse"));
+    try {
+      if (!java.nio.file.Files.exists(settings.mount())) {
+        java.nio.file.Files.createDirectories(settings.mount());
+      }
+      mount = FuseMount.mount(node.hostTree(), settings.mount(), options);
+    } catch (IOException e) {
+      throw new StartException("--mount " + settings.mount() + ": " + e.getMessage(), e);
+    }
+    parts.push(mount);
+    metrics.add(out -> fuseMetrics(out, mount));
+  }
+
+  private static void fuseMetrics(Prometheus out, FuseMount mount) {
+    out.family("lunar_fuse_operations_total", "counter", "Requests served by the FUSE mount.")
+        .samples("lunar_fuse_operations_total", "op", mount.stats());
   }
 
   private KvStore openKv(Settings settings) throws StartException {
