@@ -1,5 +1,7 @@
 package dev.lunar.runtime;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -25,6 +27,19 @@ public final class Threads {
     Thread thread = newProcessThread(body);
     thread.start();
     return thread;
+  }
+
+  /**
+   * Starts {@code body} on a new virtual thread named {@code name}: socket I/O done for the node
+   * (accept loops, connection readers), which parks cheaply while it waits.
+   */
+  public static Thread startIo(String name, Runnable body) {
+    return Thread.ofVirtual().name(name).start(body);
+  }
+
+  /** An executor that runs each task on a new virtual thread: request handlers of a server. */
+  public static ExecutorService newIoExecutor(String name) {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
   }
 
   /** Starts a daemon platform thread for a node's own housekeeping. */

@@ -11,10 +11,14 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
- * The node's tree: {@code /bin}, {@code /names} and {@code /proc}. {@link #install} makes it the
- * tree of a {@link dev.lunar.runtime.proc.Node}; each caller then gets its own root.
+ * The node's tree: {@code /bin}, {@code /names} and {@code /proc}, and what other parts of the node
+ * {@link #mount} beside them. {@link #install} makes it the tree of a {@link
+ * dev.lunar.runtime.proc.Node}; each caller then gets its own root.
  */
 public final class Tree {
   final dev.lunar.runtime.proc.Node node;
@@ -24,6 +28,9 @@ public final class Tree {
 
   /** Supervisors started through {@code /proc/new}, by pid, so spawn lines can name them. */
   final Map<Long, Supervisor> supervisors = new ConcurrentHashMap<>();
+
+  /** Top-level directories other parts of the node add ({@code /net}), by name. */
+  private final Map<String, Function<Proc, Dir>> mounts = new ConcurrentSkipListMap<>();
 
   private Tree(
       dev.lunar.runtime.proc.Node node,
@@ -50,6 +57,16 @@ public final class Tree {
     return tree;
   }
 
+  /**
+   * Adds the top-level directory {@code /name}, made per caller (null: the host) by {@code dir}.
+   * Call before processes start: a process preopens the top-level directories it sees at start.
+   */
+  public void mount(String name, Function<Proc, Dir> dir) {
+    if (Root.NAMES.contains(name) || mounts.putIfAbsent(name, dir) != null) {
+      throw new IllegalArgumentException("/" + name + " is already in the tree");
+    }
+  }
+
   /** The root as {@code caller} (null: the host) sees it, before grants narrow it. */
   Dir root(Proc caller) {
     return new Root(this, caller);
@@ -64,13 +81,20 @@ public final class Tree {
         case "bin" -> new BinDir(tree.bin);
         case "names" -> new NamesDir(tree.node, caller);
         case "proc" -> new ProcDir(tree, caller);
-        default -> throw new FsException(Errno.ENOENT, "no /" + name);
+        default -> {
+          var mounted = tree.mounts.get(name);
+          if (mounted == null) {
+            throw new FsException(Errno.ENOENT, "no /" + name);
+          }
+          yield mounted.apply(caller);
+        }
       };
     }
 
     @Override
     public List<DirEntry> list(String cursor, int max) {
-      return NAMES.stream()
+      return Stream.concat(NAMES.stream(), tree.mounts.keySet().stream())
+          .sorted()
           .filter(n -> cursor == null || n.compareTo(cursor) > 0)
           .limit(max)
           .map(n -> new DirEntry(n, true, n))
