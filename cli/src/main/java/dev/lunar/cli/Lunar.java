@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "An Erlang-inspired WebAssembly platform where every service is a file.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Lunar {
   /** Exit code for bad input: a missing or invalid module, a bad option. */
   static final int BAD_INPUT = 2;
