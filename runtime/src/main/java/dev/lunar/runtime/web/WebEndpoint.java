@@ -36,6 +36,15 @@ import java.util.concurrent.TimeUnit;
 public final class WebEndpoint implements AutoCloseable {
   private static final int DRAIN_LIMIT = 64 << 20;
 
+  static {
+    // The JDK's server leaves Nagle's algorithm on unless told otherwise; with keep-alive, a
+    // response written in two parts then waits for the client's delayed ACK, some 40 ms. It reads
+    // the property once, when its first server is made.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final Node node;
   private final LoadedModule module;
   private final WebConfig config;
