@@ -144,12 +144,14 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     public int write(ByteBuffer src, long offset) throws FsException {
       byte[] bytes = new byte[src.remaining()];
       src.get(bytes);
-      NetText.waiting(
-          caller,
-          () -> {
-            conn.send(bytes);
-            return null;
-          });
+      while (!conn.send(bytes)) {
+        NetText.waiting(
+            caller,
+            () -> {
+              conn.senders().await(() -> conn.canSend(bytes.length));
+              return null;
+            });
+      }
       return bytes.length;
     }
 
@@ -195,7 +197,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
       }
       for (String verb : verbs) {
         if (verb.equals("close")) {
-          conn.close("hung up");
+          conn.hangUp("hung up");
         } else {
           conn.shutdownOutput();
         }

@@ -5,7 +5,6 @@ import dev.lunar.fs.FsException;
 import dev.lunar.runtime.Threads;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -18,15 +17,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One accepted TCP connection: what {@code /net/tcp/<port>/<id>} shows. A reader thread moves bytes
- * from the socket into a bounded buffer, from which {@code data} reads take them; writes go
- * straight to the socket. It closes on {@code ctl close}, when the last process that had its files
- * open closes them, after {@link NetConfig#idleTimeout} without traffic, or on a socket error; the
- * peer closing its side is an end of file for readers, after the bytes already received.
+ * from the socket into a bounded buffer, from which {@code data} reads take them; writes are queued
+ * in an {@link Outbox} and sent in order. It closes on {@code ctl close} and when the last process
+ * that had its files open closes them (both after sending what is queued), after {@link
+ * NetConfig#idleTimeout} without traffic, or on a socket error (both at once). The peer closing its
+ * side is an end of file for readers, after the bytes already received.
  *
- * <p>Concurrency contract: every method may be called from any thread. Writes are serialised, so
- * one {@code write} call reaches the peer whole, never interleaved with another's.
+ * <p>Concurrency contract: every method may be called from any thread. One write call reaches the
+ * peer whole, never interleaved with another's.
  */
-final class Connection {
+final class Connection implements Outbox.Events {
   final long id;
   final int port;
   final String remote;
@@ -34,6 +34,7 @@ final class Connection {
   private final Net net;
   private final Socket socket;
   private final long idleNanos;
+  private final Outbox outbox;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition space = lock.newCondition();
@@ -42,7 +43,6 @@ final class Connection {
   private int size;
   private boolean endOfInput;
 
-  private final ReentrantLock writing = new ReentrantLock();
   private final Waiters readers = new Waiters();
   private final AtomicInteger handles = new AtomicInteger();
   private final AtomicLong received = new AtomicLong();
@@ -50,7 +50,7 @@ final class Connection {
   private volatile long lastActive = System.nanoTime();
   private volatile String closed;
 
-  Connection(Net net, long id, int port, Socket socket) {
+  Connection(Net net, long id, int port, Socket socket) throws IOException {
     this.net = net;
     this.id = id;
     this.port = port;
@@ -58,10 +58,14 @@ final class Connection {
     this.remote = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
     this.idleNanos = net.config().idleTimeout().toNanos();
     this.buffer = new byte[net.config().receiveBuffer()];
+    this.outbox = new Outbox("lunar-net-send-" + id, socket.getOutputStream(), this);
+    socket.setTcpNoDelay(true);
+    int timeout = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(idleNanos));
+    socket.setSoTimeout(idleNanos == 0 ? 0 : Math.max(1, timeout));
   }
 
   void start() {
-    Threads.startIo("lunar-net-conn-" + id, this::readLoop);
+    Threads.startIo("lunar-net-recv-" + id, this::readLoop);
   }
 
   // ---- the reader thread ----
@@ -69,11 +73,8 @@ final class Connection {
   private void readLoop() {
     byte[] chunk = new byte[Math.min(16 << 10, buffer.length)];
     try {
-      socket.setTcpNoDelay(true);
-      int timeout = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(idleNanos));
-      socket.setSoTimeout(idleNanos == 0 ? 0 : Math.max(1, timeout));
       InputStream in = socket.getInputStream();
-      while (closed == null) {
+      while (!socket.isClosed()) {
         int room = awaitRoom();
         if (room == 0) {
           closeIfIdle();
@@ -93,7 +94,7 @@ final class Connection {
         append(chunk, n);
       }
     } catch (IOException e) {
-      close(closed == null ? "reset: " + e.getMessage() : closed);
+      close("reset: " + e.getMessage());
     } catch (InterruptedException e) {
       close("shutdown");
     }
@@ -103,7 +104,7 @@ final class Connection {
   private int awaitRoom() throws InterruptedException {
     lock.lock();
     try {
-      if (size == buffer.length && closed == null) {
+      if (size == buffer.length && !socket.isClosed()) {
         if (idleNanos == 0) {
           space.await();
         } else if (space.awaitNanos(idleNanos) <= 0 && size == buffer.length) {
@@ -138,7 +139,8 @@ final class Connection {
     readers.wake();
   }
 
-  private void endOfInput() {
+  /** The peer closed its side: readers get the end, and the idle timeout still applies. */
+  private void endOfInput() throws InterruptedException {
     lock.lock();
     try {
       endOfInput = true;
@@ -146,6 +148,22 @@ final class Connection {
       lock.unlock();
     }
     readers.wake();
+    while (!socket.isClosed()) {
+      lock.lock();
+      try {
+        if (socket.isClosed()) {
+          break;
+        }
+        if (idleNanos == 0) {
+          space.await();
+        } else {
+          space.awaitNanos(idleNanos);
+        }
+      } finally {
+        lock.unlock();
+      }
+      closeIfIdle();
+    }
   }
 
   // ---- the data file ----
@@ -187,25 +205,24 @@ final class Connection {
     return readers;
   }
 
-  /** Sends all of {@code bytes}; may wait while the peer is slow to take them. */
-  void send(byte[] bytes) throws FsException {
+  /**
+   * Queues all of {@code bytes} to be sent; false if too much is queued already (then wait on
+   * {@link #senders} for {@link #canSend}).
+   */
+  boolean send(byte[] bytes) throws FsException {
     String why = closed;
     if (why != null) {
       throw new FsException(Errno.EPIPE, "connection " + id + " is closed: " + why);
     }
-    writing.lock();
-    try {
-      OutputStream out = socket.getOutputStream();
-      out.write(bytes);
-      sent.addAndGet(bytes.length);
-      lastActive = System.nanoTime();
-    } catch (IOException e) {
-      why = closed != null ? closed : "reset: " + e.getMessage();
-      close(why);
-      throw new FsException(Errno.EPIPE, "connection " + id + " is closed: " + why);
-    } finally {
-      writing.unlock();
-    }
+    return outbox.offer(bytes);
+  }
+
+  boolean canSend(int length) {
+    return closed != null || outbox.hasRoom(length);
+  }
+
+  Waiters senders() {
+    return outbox.senders();
   }
 
   /** Sends a FIN: the peer reads an end of file, and may still send. */
@@ -217,6 +234,22 @@ final class Connection {
     }
   }
 
+  @Override
+  public void sent(int bytes) {
+    sent.addAndGet(bytes);
+    lastActive = System.nanoTime();
+  }
+
+  @Override
+  public void failed(IOException e) {
+    close("reset: " + e.getMessage());
+  }
+
+  @Override
+  public void drained() {
+    closeSocket();
+  }
+
   // ---- life ----
 
   /** A process opened its {@code data} or {@code ctl}. */
@@ -224,32 +257,56 @@ final class Connection {
     handles.incrementAndGet();
   }
 
-  /** A process closed one; the last one closes the connection. */
+  /** A process closed one; the last one hangs up. */
   void released() {
     if (handles.decrementAndGet() == 0) {
-      close("closed");
+      hangUp("closed");
     }
   }
 
-  /** Closes the connection for {@code reason}; later calls change nothing. */
+  /** Closes for {@code reason} once what is queued has been sent. */
+  void hangUp(String reason) {
+    if (markClosed(reason)) {
+      outbox.finish();
+    }
+  }
+
+  /** Closes for {@code reason} now, dropping what is queued. Later calls change nothing. */
   void close(String reason) {
+    markClosed(reason);
+    outbox.stop();
+    closeSocket();
+  }
+
+  /** Refuses further reads and writes; false if that had happened already. */
+  private boolean markClosed(String reason) {
     lock.lock();
     try {
       if (closed != null) {
-        return;
+        return false;
       }
       closed = reason;
+    } finally {
+      lock.unlock();
+    }
+    net.closed(this);
+    readers.wake();
+    outbox.senders().wake();
+    return true;
+  }
+
+  private void closeSocket() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closed either way
+    }
+    lock.lock();
+    try {
       space.signalAll();
     } finally {
       lock.unlock();
     }
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // closing anyway
-    }
-    net.closed(this);
-    readers.wake();
   }
 
   /** Why it closed, or null while open. */

@@ -168,7 +168,18 @@ public final class Net implements AutoCloseable {
       }
       return null;
     }
-    Connection c = new Connection(this, nextId.getAndIncrement(), l.port, socket);
+    Connection c;
+    try {
+      c = new Connection(this, nextId.getAndIncrement(), l.port, socket);
+    } catch (IOException e) {
+      open.decrementAndGet();
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // it failed already
+      }
+      return null;
+    }
     connections.put(c.id, c);
     return c;
   }

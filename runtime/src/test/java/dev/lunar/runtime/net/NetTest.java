@@ -131,6 +131,39 @@ class NetTest {
   }
 
   @Test
+  void manyMegabytesArriveWholeAndInOrderPastTheSendQueue() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      int chunks = 64;
+      int chunk = 64 << 10; // 4 MiB in all: far past what the send queue holds
+      var received = new CompletableFuture<byte[]>();
+      Thread.ofVirtual()
+          .start(() -> {
+            try {
+              received.complete(client.getInputStream().readNBytes(chunks * chunk));
+            } catch (Exception e) {
+              received.completeExceptionally(e);
+            }
+          });
+      try (Handle data = open(dir + "/data", OpenMode.WRITE)) {
+        for (int i = 0; i < chunks; i++) {
+          byte[] bytes = new byte[chunk];
+          java.util.Arrays.fill(bytes, (byte) i);
+          assertEquals(chunk, data.write(ByteBuffer.wrap(bytes), 0));
+        }
+      }
+      byte[] all = received.get(60, TimeUnit.SECONDS);
+      assertEquals(chunks * chunk, all.length);
+      for (int i = 0; i < chunks; i++) {
+        assertEquals((byte) i, all[i * chunk], "chunk " + i);
+        assertEquals((byte) i, all[i * chunk + chunk - 1], "chunk " + i);
+      }
+    }
+  }
+
+  @Test
   void portDirectoryListsListenStatusAndOpenConnections() throws Exception {
     try (var port = net.announce(0);
         Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
