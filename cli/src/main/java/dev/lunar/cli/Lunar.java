@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       NodeCommand.class,
+      ServeCommand.class,
       PsCommand.class,
       SpawnCommand.class,
       SendCommand.class,

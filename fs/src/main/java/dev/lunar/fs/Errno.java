@@ -27,7 +27,9 @@ public enum Errno {
   ENOSYS(52, 38),
   ENOTEMPTY(55, 39),
   EMSGSIZE(35, 90),
-  ENOTSUP(58, 95);
+  ENOTSUP(58, 95),
+  EPIPE(64, 32),
+  EADDRINUSE(3, 98);
 
   private final int wasi;
   private final int linux;

@@ -29,6 +29,19 @@ public final class Threads {
     return thread;
   }
 
+  /**
+   * Starts {@code body} on a new virtual thread named {@code name}: socket I/O done for the node
+   * (accept loops, connection readers), which parks cheaply while it waits.
+   */
+  public static Thread startIo(String name, Runnable body) {
+    return Thread.ofVirtual().name(name).start(body);
+  }
+
+  /** An executor that runs each task on a new virtual thread: request handlers of a server. */
+  public static ExecutorService newIoExecutor(String name) {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name, 1).factory());
+  }
+
   /** Starts a daemon platform thread for a node's own housekeeping. */
   public static Thread startPlatform(String name, Runnable body) {
     return Thread.ofPlatform().name(name).daemon(true).start(body);

@@ -395,6 +395,9 @@ public final class Proc {
   }
 
   private void finish(ExitReason reason) {
+    // An exited process stays findable for a while: keep its memory's size, not the memory.
+    long lastMemory = memory.getAsLong();
+    memory = () -> lastMemory;
     List<Long> linked;
     List<Long> watchers;
     synchronized (this) {

@@ -1,0 +1,108 @@
+package dev.lunar.runtime.net;
+
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Handle;
+import dev.lunar.runtime.proc.Proc;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Small helpers of the {@code /net} files: text, snapshots, and waiting as a process. */
+final class NetText {
+  private NetText() {}
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String string(ByteBuffer src) {
+    byte[] b = new byte[src.remaining()];
+    src.get(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** A read-only handle on text taken at open. */
+  static Handle snapshot(String text) {
+    byte[] data = bytes(text);
+    return new Handle() {
+      @Override
+      public int read(ByteBuffer dst, long offset, boolean block) {
+        if (offset >= data.length) {
+          return 0;
+        }
+        int n = (int) Math.min(dst.remaining(), data.length - offset);
+        dst.put(data, (int) offset, n);
+        return n;
+      }
+
+      @Override
+      public long size() {
+        return data.length;
+      }
+    };
+  }
+
+  /** Something that may wait, and fail with an errno. */
+  @FunctionalInterface
+  interface Wait<T> {
+    T call() throws InterruptedException, FsException;
+  }
+
+  /** Runs {@code call}, which may wait, with the caller's carrier given up meanwhile. */
+  static <T> T waiting(Proc caller, Wait<T> call) throws FsException {
+    try {
+      if (caller == null) {
+        return call.call();
+      }
+      return caller.blocking(() -> {
+        try {
+          return call.call();
+        } catch (FsException e) {
+          throw new Failed(e);
+        }
+      });
+    } catch (Failed f) {
+      throw f.error;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FsException(Errno.EINTR, "interrupted");
+    }
+  }
+
+  /** Carries an errno out of {@link Proc#blocking}, which lets only interrupts through. */
+  private static final class Failed extends RuntimeException {
+    final FsException error;
+
+    Failed(FsException error) {
+      super(null, null, false, false);
+      this.error = error;
+    }
+  }
+
+  /** A port as written in a path: 1-65535, digits only, no leading zero; 0 if not one. */
+  static int parsePort(String name) {
+    if (name.isEmpty() || name.length() > 5 || name.charAt(0) == '0') {
+      return 0;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return 0;
+      }
+    }
+    int port = Integer.parseInt(name);
+    return port <= 65535 ? port : 0;
+  }
+
+  /** A connection id as written in a path; 0 if not one. */
+  static long parseId(String name) {
+    if (name.isEmpty() || name.length() > 18 || name.charAt(0) == '0') {
+      return 0;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return 0;
+      }
+    }
+    return Long.parseLong(name);
+  }
+}

@@ -1,0 +1,206 @@
+package dev.lunar.runtime.web;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.GuestSpec;
+import dev.lunar.runtime.LoadedModule;
+import dev.lunar.runtime.ModuleException;
+import dev.lunar.runtime.Threads;
+import dev.lunar.runtime.proc.NoProcException;
+import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.proc.RegistryException;
+import dev.lunar.runtime.proc.SpawnOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Any command-line program as a web endpoint: an HTTP/1.1 server (keep-alive included) that runs
+ * one process of {@code module} per request, with the request body on standard input and the CGI
+ * variables in its environment ({@link CgiRequest}), and answers with what it printed ({@link
+ * CgiResponse}). A process that ends abnormally is answered 500; one that runs past the time limit
+ * is killed and answered 504; a body over the limit is answered 413 without running anything.
+ *
+ * <p>Concurrency contract: each request runs on its own virtual thread; {@link #close} may be
+ * called from any thread.
+ */
+public final class WebEndpoint implements AutoCloseable {
+  private static final int DRAIN_LIMIT = 64 << 20;
+
+  static {
+    // The JDK's server leaves Nagle's algorithm on unless told otherwise; with keep-alive, a
+    // response written in two parts then waits for the client's delayed ACK, some 40 ms. It reads
+    // the property once, when its first server is made.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  private final Node node;
+  private final LoadedModule module;
+  private final WebConfig config;
+  private final SpawnOptions options;
+  private final PrintStream log;
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private WebEndpoint(Node node, LoadedModule module, WebConfig config) throws IOException {
+    this.node = node;
+    this.module = module;
+    this.config = config;
+    var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
+    this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
+    this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
+    this.server = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 1024);
+    this.executor = Threads.newIoExecutor("lunar-web-");
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+  }
+
+  /**
+   * Serves {@code module} on {@code node} as {@code config} says, until closed.
+   *
+   * @throws IOException if the port cannot be bound
+   */
+  public static WebEndpoint start(Node node, LoadedModule module, WebConfig config)
+      throws IOException {
+    var endpoint = new WebEndpoint(node, module, config);
+    endpoint.server.start();
+    return endpoint;
+  }
+
+  /** The port it listens on: the one asked for, or the one chosen for port 0. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      CgiResponse response = respond(ex);
+      if (response.status() >= 500) {
+        log.println(
+            "lunar web: "
+                + ex.getRequestMethod()
+                + " "
+                + ex.getRequestURI()
+                + ": "
+                + new String(response.body(), StandardCharsets.UTF_8).strip());
+      }
+      send(ex, response);
+    }
+  }
+
+  private CgiResponse respond(HttpExchange ex) throws IOException {
+    byte[] body = body(ex);
+    if (body == null) {
+      ex.getResponseHeaders().set("Connection", "close");
+      return CgiResponse.error(
+          413, "Content Too Large", "request bodies are limited to " + config.maxBody() + " bytes");
+    }
+    var out = new CappedOutput(config.maxOutput());
+    var spec =
+        new GuestSpec(
+            List.of(),
+            CgiRequest.env(ex, body.length, config.env()),
+            config.dirs(),
+            new ByteArrayInputStream(body),
+            out,
+            config.stderr());
+    Proc proc;
+    try {
+      proc = node.spawn(module, spec, options);
+    } catch (ModuleException | NoProcException | RegistryException e) {
+      return CgiResponse.error(500, "Internal Server Error", "cannot start: " + e.getMessage());
+    }
+    ExitReason reason;
+    try {
+      reason = proc.awaitExit(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      if (reason == null) {
+        try {
+          node.kill(proc.pid(), ExitReason.killed("time limit"));
+        } catch (NoProcException e) {
+          // it ended just now: still over time
+        }
+        proc.awaitExit();
+        return CgiResponse.error(
+            504,
+            "Gateway Timeout",
+            "the program ran past its time limit of " + config.timeout().toMillis() + " ms");
+      }
+    } catch (InterruptedException e) {
+      try {
+        node.kill(proc.pid(), ExitReason.killed("shutdown"));
+      } catch (NoProcException ended) {
+        // nothing to stop
+      }
+      Thread.currentThread().interrupt();
+      return CgiResponse.error(503, "Service Unavailable", "the server is shutting down");
+    }
+    if (!reason.isNormal()) {
+      return CgiResponse.error(
+          500, "Internal Server Error", "the program ended with " + reason.text());
+    }
+    if (out.over()) {
+      return CgiResponse.error(
+          500, "Internal Server Error", "output over " + config.maxOutput() + " bytes");
+    }
+    return CgiResponse.parse(out.toByteArray());
+  }
+
+  /** The request body; null if it is over the limit (then read and dropped, up to a bound). */
+  private byte[] body(HttpExchange ex) throws IOException {
+    InputStream in = ex.getRequestBody();
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    long length = -1;
+    if (declared != null) {
+      try {
+        length = Long.parseLong(declared.strip());
+      } catch (NumberFormatException e) {
+        length = Long.MAX_VALUE;
+      }
+    }
+    if (length > config.maxBody()) {
+      // Read what the client sends, so that it reads our answer rather than a reset connection.
+      if (length <= DRAIN_LIMIT) {
+        in.skip(length);
+      }
+      return null;
+    }
+    byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBody() + 1));
+    if (body.length > config.maxBody()) {
+      in.skip(DRAIN_LIMIT);
+      return null;
+    }
+    return body;
+  }
+
+  private static void send(HttpExchange ex, CgiResponse r) throws IOException {
+    for (String[] h : r.headers()) {
+      ex.getResponseHeaders().add(h[0], h[1]);
+    }
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    if (head || r.body().length == 0) {
+      ex.sendResponseHeaders(r.status(), -1);
+      return;
+    }
+    ex.sendResponseHeaders(r.status(), r.body().length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(r.body());
+    }
+  }
+}

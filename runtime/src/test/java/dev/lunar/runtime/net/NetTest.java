@@ -1,0 +1,372 @@
+package dev.lunar.runtime.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lunar.fs.Dir;
+import dev.lunar.fs.DirEntry;
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.File;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Grant;
+import dev.lunar.fs.Grants;
+import dev.lunar.fs.Handle;
+import dev.lunar.fs.Namespace;
+import dev.lunar.fs.OpenMode;
+import dev.lunar.fs.Paths;
+import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.NodeConfig;
+import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.proc.SpawnOptions;
+import dev.lunar.runtime.tree.ModuleCatalog;
+import dev.lunar.runtime.tree.Tree;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code /net} over real sockets, driven through the host's tree and Java-bodied processes. */
+class NetTest {
+  private final Node node = new Node(NodeConfig.defaults());
+  private Net net;
+
+  private void install(NetConfig config) {
+    Tree tree =
+        Tree.install(
+            node,
+            new ModuleCatalog(ModuleLoader.inMemory(false)),
+            OutputStream.nullOutputStream(),
+            OutputStream.nullOutputStream());
+    net = Net.install(tree, config);
+  }
+
+  NetTest() {
+    install(NetConfig.defaults());
+  }
+
+  @AfterEach
+  void close() {
+    net.close();
+    node.close();
+  }
+
+  private static File file(Dir root, String path) throws FsException {
+    return (File) Namespace.walk(root, Paths.split(path));
+  }
+
+  private Handle open(String path, OpenMode mode) throws FsException {
+    return file(node.hostTree(), path).open(mode);
+  }
+
+  private static String read(Handle h) throws FsException {
+    ByteBuffer buf = ByteBuffer.allocate(65536);
+    int n = h.read(buf, 0, true);
+    return new String(buf.array(), 0, n, StandardCharsets.UTF_8);
+  }
+
+  private static void write(Handle h, String text) throws FsException {
+    h.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
+  }
+
+  private static String readLine(InputStream in) throws Exception {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0 && c != '\n') {
+      line.append((char) c);
+    }
+    return c < 0 && line.isEmpty() ? null : line.toString();
+  }
+
+  private Socket connect(int port) throws Exception {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    s.setSoTimeout(30_000);
+    return s;
+  }
+
+  private String status(String path) throws FsException {
+    try (Handle h = open(path, OpenMode.READ)) {
+      return read(h);
+    }
+  }
+
+  @Test
+  void bytesBothWaysThenEndOfFileEachSide() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String id = read(listen).strip();
+      String dir = "/net/tcp/" + port.port() + "/" + id;
+      Handle data = open(dir + "/data", OpenMode.READ_WRITE);
+      client.getOutputStream().write("hello node\n".getBytes(StandardCharsets.UTF_8));
+      assertEquals("hello node\n", read(data));
+      write(data, "hello client\n");
+      assertEquals("hello client", readLine(client.getInputStream()));
+      assertTrue(status(dir + "/status").contains("\nreceived: 11\nsent: 13\n"));
+
+      client.shutdownOutput(); // the peer's end of file reaches the reader, after its bytes
+      assertEquals(0, data.read(ByteBuffer.allocate(16), 0, true));
+      write(data, "still open the other way\n");
+      assertEquals("still open the other way", readLine(client.getInputStream()));
+
+      data.close(); // the last handle: the connection closes, and it leaves the tree
+      assertEquals(null, readLine(client.getInputStream()));
+      FsException gone = assertThrows(FsException.class, () -> open(dir + "/data", OpenMode.READ));
+      assertEquals(Errno.ENOENT, gone.errno());
+    }
+  }
+
+  @Test
+  void manyMegabytesArriveWholeAndInOrderPastTheSendQueue() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      int chunks = 64;
+      int chunk = 64 << 10; // 4 MiB in all: far past what the send queue holds
+      var received = new CompletableFuture<byte[]>();
+      Thread.ofVirtual()
+          .start(() -> {
+            try {
+              received.complete(client.getInputStream().readNBytes(chunks * chunk));
+            } catch (Exception e) {
+              received.completeExceptionally(e);
+            }
+          });
+      try (Handle data = open(dir + "/data", OpenMode.WRITE)) {
+        for (int i = 0; i < chunks; i++) {
+          byte[] bytes = new byte[chunk];
+          java.util.Arrays.fill(bytes, (byte) i);
+          assertEquals(chunk, data.write(ByteBuffer.wrap(bytes), 0));
+        }
+      }
+      byte[] all = received.get(60, TimeUnit.SECONDS);
+      assertEquals(chunks * chunk, all.length);
+      for (int i = 0; i < chunks; i++) {
+        assertEquals((byte) i, all[i * chunk], "chunk " + i);
+        assertEquals((byte) i, all[i * chunk + chunk - 1], "chunk " + i);
+      }
+    }
+  }
+
+  @Test
+  void portDirectoryListsListenStatusAndOpenConnections() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket a = connect(port.port());
+        Socket b = connect(port.port())) {
+      String first = read(listen).strip();
+      String second = read(listen).strip();
+      Dir dir = (Dir) Namespace.walk(node.hostTree(), Paths.split("/net/tcp/" + port.port()));
+      List<String> names = dir.list(null, 100).stream().map(DirEntry::name).toList();
+      assertEquals(List.of("listen", "status", first, second), names);
+      List<String> paged = dir.list("status", 1).stream().map(DirEntry::name).toList();
+      assertEquals(List.of(first), paged);
+      Dir tcp = (Dir) Namespace.walk(node.hostTree(), Paths.split("/net/tcp"));
+      assertEquals(
+          List.of(Integer.toString(port.port())),
+          tcp.list(null, 10).stream().map(DirEntry::name).toList());
+      String s = status("/net/tcp/" + port.port() + "/status");
+      assertTrue(s.contains("listening: yes\nconnections: 2\n"), s);
+    }
+  }
+
+  @Test
+  void ctlCloseHangsUpAndBadLinesAreRefused() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      Handle data = open(dir + "/data", OpenMode.READ_WRITE);
+      Handle ctl = open(dir + "/ctl", OpenMode.WRITE);
+      FsException bad = assertThrows(FsException.class, () -> write(ctl, "frob\n"));
+      assertEquals(Errno.EINVAL, bad.errno());
+      assertTrue(bad.reason().contains("'frob'"), bad.reason());
+      write(ctl, "close\n");
+      assertEquals(null, readLine(client.getInputStream()));
+      FsException closed = assertThrows(FsException.class, () -> write(data, "late"));
+      assertEquals(Errno.EPIPE, closed.errno());
+      assertTrue(closed.reason().contains("hung up"), closed.reason());
+      assertEquals(0, data.read(ByteBuffer.allocate(8), 0, true));
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheLimitAreRefused() throws Exception {
+    net.close();
+    install(NetConfig.defaults().withMaxConnections(2));
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket a = connect(port.port());
+        Socket b = connect(port.port());
+        Socket c = connect(port.port())) {
+      String first = read(listen).strip();
+      read(listen);
+      // The third is accepted by the kernel, then closed by the node: its read ends at once.
+      assertEquals(-1, c.getInputStream().read());
+      String s = status("/net/tcp/" + port.port() + "/status");
+      assertTrue(s.contains("connections: 2\n"), s);
+      assertTrue(s.contains("refused: 1\n"), s);
+      // Once one closes, there is room again.
+      open("/net/tcp/" + port.port() + "/" + first + "/data", OpenMode.READ).close();
+      try (Socket d = connect(port.port())) {
+        d.getOutputStream().write("in".getBytes(StandardCharsets.UTF_8));
+        String id = read(listen).strip();
+        try (Handle data = open("/net/tcp/" + port.port() + "/" + id + "/data", OpenMode.READ)) {
+          assertEquals("in", read(data));
+        }
+      }
+    }
+  }
+
+  @Test
+  void idleConnectionsAreClosed() throws Exception {
+    net.close();
+    install(NetConfig.defaults().withIdleTimeout(Duration.ofMillis(200)));
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      Handle data = open(dir + "/data", OpenMode.READ_WRITE);
+      client.getOutputStream().write('x');
+      assertEquals("x", read(data));
+      // Nothing moves: the node closes it; the client reads the end, the process gets EPIPE.
+      assertEquals(null, readLine(client.getInputStream()));
+      FsException e = assertThrows(FsException.class, () -> write(data, "late"));
+      assertTrue(e.reason().contains("idle timeout"), e.reason());
+    }
+  }
+
+  @Test
+  void aPortInUseIsEaddrinuse() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      FsException e =
+          assertThrows(
+              FsException.class,
+              () -> open("/net/tcp/" + taken.getLocalPort() + "/listen", OpenMode.READ));
+      assertEquals(Errno.EADDRINUSE, e.errno());
+      assertTrue(e.reason().contains("in use"), e.reason());
+    }
+    FsException bad =
+        assertThrows(FsException.class, () -> open("/net/tcp/70000/listen", OpenMode.READ));
+    assertEquals(Errno.ENOENT, bad.errno());
+  }
+
+  @Test
+  void theLastListenHandleUnbindsThePort() throws Exception {
+    int free;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      free = probe.getLocalPort();
+    }
+    Handle listen = open("/net/tcp/" + free + "/listen", OpenMode.READ);
+    try (Socket s = connect(free)) {
+      assertNotNull(read(listen));
+    }
+    listen.close();
+    assertTrue(status("/net/tcp/" + free + "/status").contains("listening: no\n"));
+    assertThrows(java.net.ConnectException.class, () -> connect(free).close());
+  }
+
+  @Test
+  void noGrantNoSocket() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket a = connect(port.port());
+        Socket b = connect(port.port())) {
+      String mine = read(listen).strip();
+      String other = read(listen).strip();
+      String base = "/net/tcp/" + port.port();
+      Proc p = parked(new Grants(List.of(Grant.parse(base + "/" + mine + ":rw"))));
+      Dir view = node.treeFor(p);
+      file(view, base + "/" + mine + "/data").open(OpenMode.READ_WRITE).close();
+      for (String path : List.of(base + "/" + other + "/data", base + "/listen")) {
+        FsException e = assertThrows(FsException.class, () -> file(view, path));
+        assertEquals(Errno.ENOENT, e.errno(), path);
+      }
+      Proc none = parked(Grants.NONE);
+      FsException e =
+          assertThrows(FsException.class, () -> file(node.treeFor(none), base + "/listen"));
+      assertEquals(Errno.ENOENT, e.errno());
+    }
+  }
+
+  @Test
+  void aProcessWaitingOnDataWakesForBytesAndCanBeKilled() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      var got = new CompletableFuture<String>();
+      Proc reader =
+          node.spawn(
+              "reader",
+              self -> {
+                try (Handle data = file(node.treeFor(self), dir + "/data").open(OpenMode.READ)) {
+                  got.complete(read(data));
+                  read(data); // waits again, until killed
+                }
+              },
+              SpawnOptions.DEFAULT);
+      client.getOutputStream().write("wake up".getBytes(StandardCharsets.UTF_8));
+      assertEquals("wake up", got.get(30, TimeUnit.SECONDS));
+      node.kill(reader.pid(), ExitReason.KILLED);
+      assertEquals(ExitReason.KILLED, reader.awaitExit(30, TimeUnit.SECONDS));
+      // Its handle closed as it ended: the connection went with it.
+      assertEquals(-1, client.getInputStream().read());
+    }
+  }
+
+  @Test
+  void readableArrangesAWakeUp() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      Handle data = open(dir + "/data", OpenMode.READ);
+      assertTrue(data.notifies());
+      // A poller asks, finds nothing, and parks with no timeout: only the arrival can wake it.
+      var asked = new CompletableFuture<Boolean>();
+      var woken = new CompletableFuture<Boolean>();
+      Thread poller =
+          Thread.ofVirtual()
+              .start(() -> {
+                Thread me = Thread.currentThread();
+                asked.complete(data.readable(me));
+                while (!data.readable(me)) {
+                  java.util.concurrent.locks.LockSupport.park();
+                }
+                woken.complete(true);
+              });
+      assertFalse(asked.get(30, TimeUnit.SECONDS));
+      client.getOutputStream().write('!');
+      assertTrue(woken.get(30, TimeUnit.SECONDS));
+      poller.join();
+      byte[] one = new byte[1];
+      ByteBuffer buf = ByteBuffer.wrap(one);
+      assertEquals(1, data.read(buf, 0, false));
+      assertArrayEquals(new byte[] {'!'}, one);
+      FsException e = assertThrows(FsException.class, () -> data.read(buf.clear(), 0, false));
+      assertEquals(Errno.EAGAIN, e.errno());
+      data.close();
+    }
+  }
+
+  private Proc parked(Grants grants) throws Exception {
+    return node.spawn(
+        "parked", self -> self.receive("stop", -1), SpawnOptions.DEFAULT.withGrants(grants));
+  }
+}
