@@ -8,6 +8,7 @@ import dev.lunar.kv.rocks.RocksKvStore;
 import dev.lunar.kv.tree.KvDir;
 import dev.lunar.kv.tree.KvMetrics;
 import dev.lunar.runtime.DataDir;
+import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.Threads;
@@ -15,9 +16,14 @@ import dev.lunar.runtime.metrics.Metrics;
 import dev.lunar.runtime.metrics.MetricsFile;
 import dev.lunar.runtime.metrics.MetricsHttp;
 import dev.lunar.runtime.metrics.Prometheus;
+import dev.lunar.runtime.net.ChatService;
+import dev.lunar.runtime.net.Net;
+import dev.lunar.runtime.net.NetConfig;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.tree.Tree;
+import dev.lunar.runtime.web.WebConfig;
+import dev.lunar.runtime.web.WebEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -41,7 +47,12 @@ final class LiveNode implements AutoCloseable {
       List<Path> modules,
       int metricsPort,
       boolean allowOther,
-      boolean relaxedDurability) {}
+      boolean relaxedDurability,
+      int chatPort,
+      int webPort) {
+    /** A port that is off. */
+    static final int OFF = -1;
+  }
 
   /** A node that could not start, for a reason the user can fix. */
   static final class StartException extends Exception {
@@ -86,6 +97,7 @@ final class LiveNode implements AutoCloseable {
       throw new StartException(e.getMessage(), e);
     }
     tree.mount("kv", caller -> kv).mount("metrics", caller -> new MetricsFile(metrics));
+    Net net = Net.install(tree, NetConfig.defaults());
     metrics.add(out -> kvMetrics(out, kv));
     if (settings.metricsPort() >= 0) {
       try {
@@ -110,6 +122,38 @@ final class LiveNode implements AutoCloseable {
     }
     parts.push(mount);
     metrics.add(out -> fuseMetrics(out, mount));
+    startDemos(settings, loader, net, log);
+  }
+
+  /** The chat on its port and the web demo on its own, unless they are off. */
+  private void startDemos(Settings settings, ModuleLoader loader, Net net, PrintStream log)
+      throws StartException {
+    if (settings.chatPort() != Settings.OFF) {
+      try {
+        ChatService chat = ChatService.start(node, net, settings.chatPort());
+        parts.push(chat);
+        log.println(
+            "lunar node: chat on port " + chat.port() + " (try: nc localhost " + chat.port() + ")");
+      } catch (IOException e) {
+        throw new StartException("--chat-port " + settings.chatPort() + ": " + e.getMessage(), e);
+      }
+    }
+    if (settings.webPort() != Settings.OFF) {
+      try {
+        LoadedModule hello = loader.load("webhello", Examples.find("webhello"));
+        WebEndpoint web =
+            WebEndpoint.start(node, hello, WebConfig.on(settings.webPort()).withStderr(log));
+        parts.push(web);
+        log.println(
+            "lunar node: web demo on port "
+                + web.port()
+                + " (try: curl localhost:"
+                + web.port()
+                + ")");
+      } catch (IOException | ModuleException e) {
+        throw new StartException("--web-port " + settings.webPort() + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   private static void fuseMetrics(Prometheus out, FuseMount mount) {

@@ -66,6 +66,29 @@ final class NodeCommand implements Callable<Integer> {
               + " they survive a crash of the node, not of the machine (docs/KV.md).")
   boolean relaxed;
 
+  @Option(
+      names = "--chat-port",
+      paramLabel = "N",
+      description = "Port of the telnet chat demo (default ${DEFAULT-VALUE}; 0: any free port).")
+  int chatPort = 2323;
+
+  @Option(
+      names = "--web-port",
+      paramLabel = "N",
+      description =
+          "Port of the web demo, a process per request, on localhost (default ${DEFAULT-VALUE};"
+              + " 0: any free port).")
+  int webPort = 8080;
+
+  @Option(names = "--no-chat", description = "Do not run the chat demo.")
+  boolean noChat;
+
+  @Option(names = "--no-web", description = "Do not run the web demo.")
+  boolean noWeb;
+
+  @Option(names = "--no-demos", description = "Run neither demo: --no-chat --no-web.")
+  boolean noDemos;
+
   @Option(names = "--debug", description = "Show stack traces of internal errors.")
   boolean debug;
 
@@ -83,7 +106,9 @@ final class NodeCommand implements Callable<Integer> {
             modules,
             metricsPort,
             allowOther,
-            relaxed);
+            relaxed,
+            noChat || noDemos ? LiveNode.Settings.OFF : chatPort,
+            noWeb || noDemos ? LiveNode.Settings.OFF : webPort);
     LiveNode node;
     try {
       node = LiveNode.start(settings, io.out);

@@ -34,7 +34,7 @@ class NodeIT {
   @Test
   void theTreeFromBash() throws Exception {
     node = new LiveMount(tmp).start("--no-demos");
-    assertEquals("bin\nkv\nmetrics\nnames\nproc\n", ok("ls").out());
+    assertEquals("bin\nkv\nmetrics\nnames\nnet\nproc\n", ok("ls").out());
 
     // Spawn through the clone file, as PROTOCOL.md shows it, then message, inspect and kill.
     String pid =
