@@ -124,6 +124,8 @@ final class NodeCommand implements Callable<Integer> {
           io.out.println("lunar node: stopped; " + settings.mount() + " unmounted");
           io.out.flush();
           stopped.countDown();
+          // A stop we asked for is a success, not death by signal (143): exit 0 once clean.
+          Runtime.getRuntime().halt(0);
         });
     io.out.println(
         "lunar node: tree mounted at "

@@ -38,7 +38,7 @@ class NodeIT {
 
     // Spawn through the clone file, as PROTOCOL.md shows it, then message, inspect and kill.
     String pid =
-        ok("exec 3<>proc/new; echo '--name wc wordcount serve' >&3; read -r pid <&3; echo $pid")
+        ok("exec 3<>proc/new; echo 'wordcount serve' >&3; read -r pid <&3; echo $pid")
             .out()
             .strip();
     assertTrue(pid.matches("\\d+"), pid);
@@ -56,7 +56,7 @@ class NodeIT {
         "killed\n", ok("echo kill > proc/" + pid + "/ctl; cat proc/" + pid + "/exit").out());
 
     // Bad input: a clear errno from bash, nothing changed.
-    LiveMount.Result bad = node.bash("echo frobnicate > proc/new");
+    LiveMount.Result bad = node.bash("echo --frobnicate hello > proc/new");
     assertEquals(1, bad.code(), bad.toString());
     assertTrue(bad.err().contains("Invalid argument"), bad.err());
     assertTrue(node.bash("cat proc/999999/status").err().contains("No such file or directory"));
@@ -82,7 +82,9 @@ class NodeIT {
   @Test
   void theClientCommands() throws Exception {
     node = new LiveMount(tmp).start("--no-demos");
-    String pid = ok("lunar spawn --name counter counter serve").out().strip();
+    String pid = ok("lunar spawn counter serve").out().strip();
+    ok(
+        "for i in $(seq 50); do [[ -e names/counter ]] && break; sleep 0.1; done; [[ -e names/counter ]]");
     assertTrue(pid.matches("\\d+"), pid);
     String ps = ok("lunar ps").out();
     assertTrue(
