@@ -37,13 +37,14 @@ public final class CrashWriter {
     out.println("ready");
     out.flush();
     int threads = Integer.parseInt(args[1]);
+    long firstVersion = Long.parseLong(args[2]);
     for (int t = 0; t < threads; t++) {
       int id = t;
       Thread.ofVirtual()
           .start(() -> {
             Random random = new Random(id);
             try {
-              for (long version = 1; ; version++) {
+              for (long version = firstVersion; ; version++) {
                 String key = "t" + id + "-" + (version % KEYS_PER_THREAD);
                 int size = random.nextInt(4) == 0 ? random.nextInt(1 << 20) : random.nextInt(4096);
                 store.put(BUCKET, key, value(key, version, size, random));

@@ -35,7 +35,7 @@ class RocksKvStoreCrashTest {
     Path dir = tmp.resolve("kv");
     Map<String, Long> acked = new ConcurrentHashMap<>();
     for (int round = 0; round < 2; round++) {
-      int acks = writeAndKill(dir, acked, 400);
+      int acks = writeAndKill(dir, acked, 400, 1 + round * 1_000_000_000L);
       assertTrue(acks >= 400, "the child acknowledged only " + acks + " puts");
       try (KvStore store = RocksKvStore.open(dir, Durability.SYNC, Thread.ofPlatform().factory())) {
         for (var e : acked.entrySet()) {
@@ -64,7 +64,8 @@ class RocksKvStoreCrashTest {
   }
 
   /** Runs the child until it has acknowledged {@code enough} puts, then kills it; returns acks. */
-  private int writeAndKill(Path dir, Map<String, Long> acked, int enough) throws Exception {
+  private int writeAndKill(Path dir, Map<String, Long> acked, int enough, long firstVersion)
+      throws Exception {
     Path err = tmp.resolve("child.err");
     Process child =
         new ProcessBuilder(
@@ -74,7 +75,8 @@ class RocksKvStoreCrashTest {
                 System.getProperty("java.class.path"),
                 CrashWriter.class.getName(),
                 dir.toString(),
-                "64")
+                "64",
+                Long.toString(firstVersion))
             .redirectError(err.toFile())
             .start();
     AtomicInteger acks = new AtomicInteger();
