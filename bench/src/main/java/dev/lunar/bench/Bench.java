@@ -21,6 +21,7 @@ public final class Bench {
       case "idle" -> IdleBench.run(rest);
       case "fill" -> FillBench.run(rest);
       case "ring" -> RingBench.run(rest);
+      case "kv" -> KvBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -30,7 +31,8 @@ public final class Bench {
   private static void usage() {
     System.err.println(
         "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N | spawn N IN_FLIGHT | spawn-parts N [interpret]"
-            + " | idle N | fill SECONDS | ring SIZE LAPS");
+            + " | idle N | fill SECONDS | ring SIZE LAPS"
+            + " | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
     System.exit(2);
   }
 }
