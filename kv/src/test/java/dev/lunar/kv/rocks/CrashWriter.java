@@ -25,7 +25,8 @@ public final class CrashWriter {
 
   public static void main(String[] args) throws Exception {
     KvStore store =
-        RocksKvStore.open(Path.of(args[0]), Durability.SYNC, Thread.ofPlatform().factory());
+        RocksKvStore.open(
+            Path.of(args[0]), Durability.valueOf(args[3]), Thread.ofPlatform().factory());
     try {
       store.createBucket(BUCKET);
     } catch (FsException e) {
