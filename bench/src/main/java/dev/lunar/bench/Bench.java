@@ -22,6 +22,7 @@ public final class Bench {
       case "fill" -> FillBench.run(rest);
       case "ring" -> RingBench.run(rest);
       case "chat" -> ChatLatencyBench.run(rest);
+      case "kv" -> KvBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -31,7 +32,8 @@ public final class Bench {
   private static void usage() {
     System.err.println(
         "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N | spawn N IN_FLIGHT | spawn-parts N [interpret]"
-            + " | idle N | fill SECONDS | ring SIZE LAPS | chat CLIENTS MESSAGES");
+            + " | idle N | fill SECONDS | ring SIZE LAPS | chat CLIENTS MESSAGES"
+            + " | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
     System.exit(2);
   }
 }

@@ -69,8 +69,12 @@ public abstract class KvStoreContract {
     store.put("a", "k", bytes("v"));
     assertErrno(Errno.ENOTEMPTY, () -> store.dropBucket("a"));
     store.delete("a", "k");
+    assertNull(store.get("a", "k")); // a miss in a bucket that exists
     store.dropBucket("a");
     assertNull(store.bucketCreated("a"));
+    assertErrno(Errno.ENOENT, () -> store.get("a", "k"));
+    assertErrno(Errno.ENOENT, () -> store.stat("a", "k"));
+    assertErrno(Errno.ENOENT, () -> store.keys("a", null, 1));
     assertEquals(List.of("b", "c-1.x_"), store.buckets(null, 10));
     assertErrno(Errno.ENOENT, () -> store.dropBucket("a"));
   }

@@ -16,8 +16,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -45,6 +48,15 @@ public final class RocksKvStore implements KvStore {
 
   /** Reads and submits hold it shared; close holds it alone, so nothing uses a freed database. */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+
+  /**
+   * Buckets known to exist, so a read that misses (every create of a key) need not read the bucket
+   * record too. Only {@link #dropBucket} removes one, after its write; {@link #drops} lets a reader
+   * that raced with a drop take back what it added.
+   */
+  private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
+
+  private final AtomicLong drops = new AtomicLong();
 
   private boolean closed;
 
@@ -173,6 +185,8 @@ public final class RocksKvStore implements KvStore {
           batch.delete(record);
           return null;
         });
+    drops.incrementAndGet();
+    knownBuckets.remove(bucket);
   }
 
   @Override
@@ -411,8 +425,16 @@ public final class RocksKvStore implements KvStore {
   }
 
   private void requireBucket(String bucket, byte[] name) throws FsException {
+    if (knownBuckets.contains(bucket)) {
+      return;
+    }
+    long before = drops.get();
     if (read(() -> db.get(options.read, KeyLayout.bucket(name))) == null) {
       throw KvStore.noBucket(bucket);
+    }
+    knownBuckets.add(bucket);
+    if (drops.get() != before) {
+      knownBuckets.remove(bucket); // a drop may have removed it before we added it
     }
   }
 }

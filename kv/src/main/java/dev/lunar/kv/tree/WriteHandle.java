@@ -54,6 +54,9 @@ final class WriteHandle implements Handle {
     if (!mode.read()) {
       throw new FsException(Errno.EBADF, "not open for reading");
     }
+    if (buffer == null) {
+      throw new FsException(Errno.EBADF, "closed");
+    }
     if (offset >= size) {
       return 0;
     }

@@ -25,7 +25,8 @@ public final class CrashWriter {
 
   public static void main(String[] args) throws Exception {
     KvStore store =
-        RocksKvStore.open(Path.of(args[0]), Durability.SYNC, Thread.ofPlatform().factory());
+        RocksKvStore.open(
+            Path.of(args[0]), Durability.valueOf(args[3]), Thread.ofPlatform().factory());
     try {
       store.createBucket(BUCKET);
     } catch (FsException e) {
@@ -37,13 +38,14 @@ public final class CrashWriter {
     out.println("ready");
     out.flush();
     int threads = Integer.parseInt(args[1]);
+    long firstVersion = Long.parseLong(args[2]);
     for (int t = 0; t < threads; t++) {
       int id = t;
       Thread.ofVirtual()
           .start(() -> {
             Random random = new Random(id);
             try {
-              for (long version = 1; ; version++) {
+              for (long version = firstVersion; ; version++) {
                 String key = "t" + id + "-" + (version % KEYS_PER_THREAD);
                 int size = random.nextInt(4) == 0 ? random.nextInt(1 << 20) : random.nextInt(4096);
                 store.put(BUCKET, key, value(key, version, size, random));

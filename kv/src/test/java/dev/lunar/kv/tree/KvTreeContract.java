@@ -303,6 +303,9 @@ abstract class KvTreeContract {
     assertErrno(Errno.EBADF, () -> w.read(ByteBuffer.allocate(1), 0, true));
     w.close();
     assertErrno(Errno.EBADF, () -> w.write(buf("x"), 0));
+    Handle rw = ((File) bucket.lookup("k")).open(OpenMode.READ_WRITE);
+    rw.close();
+    assertErrno(Errno.EBADF, () -> rw.read(ByteBuffer.allocate(1), 0, true));
   }
 
   @Test
