@@ -39,6 +39,7 @@ public final class FuseMount implements AutoCloseable {
   private final OpStats stats;
   private final ThreadFactory threads;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch unmounted = new CountDownLatch(1);
   private Thread hook;
 
   private FuseMount(
@@ -183,15 +184,25 @@ public final class FuseMount implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      awaitUninterruptibly(unmounted); // e.g. the shutdown hook while main closes: wait for it
       return;
     }
+    try {
+      unmount();
+    } finally {
+      unmounted.countDown();
+    }
+    // Only now: a SIGTERM during the unmount runs the hook, which waits for it to finish.
     if (hook != null && Thread.currentThread() != hook) {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // shutting down: the hook is running or about to
+        // shutting down already
       }
     }
+  }
+
+  private void unmount() {
     receivers.stop();
     waits.wakeAll();
     // One request wakes the thread blocked reading /dev/fuse: it answers, sees the stop, ends.
@@ -219,6 +230,21 @@ public final class FuseMount implements AutoCloseable {
       }
     } catch (IOException e) {
       LOG.log(Level.WARNING, "could not unmount " + mountPoint + ": " + e.getMessage());
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -80,10 +80,17 @@ final class MountPoint {
     return type;
   }
 
-  /** Whether the file system mounted at {@code dir} answers a stat. */
+  /**
+   * Whether the file system mounted at {@code dir} answers: a look-up of a name that is not there
+   * always reaches it, where a stat of the directory itself may be answered from the kernel's cache
+   * even after its process died.
+   */
   private static boolean answers(Path dir) {
     try {
-      Files.readAttributes(dir, BasicFileAttributes.class);
+      Files.readAttributes(
+          dir.resolve(".lunar-probe-" + System.nanoTime()), BasicFileAttributes.class);
+      return true;
+    } catch (NoSuchFileException e) {
       return true;
     } catch (IOException e) {
       return false; // ENOTCONN: its process is gone
@@ -125,7 +132,7 @@ final class MountPoint {
   }
 
   /** mountinfo escapes space, tab, newline and backslash as \ooo; its bytes are UTF-8. */
-  private static String unescape(String s) {
+  static String unescape(String s) {
     byte[] out = new byte[s.length()];
     int n = 0;
     for (int i = 0; i < s.length(); i++) {
