@@ -35,6 +35,9 @@ final class WriteHandle implements Handle {
   /** The value differs from what this handle last committed (or found) in another way. */
   private boolean changed;
 
+  /** A write failed: nothing this handle holds is ever committed (a cut value is not a value). */
+  private boolean failed;
+
   /** Holds a {@link Pending} name until the first commit. */
   private boolean reserved;
 
@@ -71,7 +74,12 @@ final class WriteHandle implements Handle {
     int n = src.remaining();
     long at = mode.append() ? size : offset;
     long end = at + n;
-    KvNames.value(end);
+    try {
+      KvNames.value(end);
+    } catch (FsException e) {
+      failed = true;
+      throw e;
+    }
     if (end > buffer.length) {
       long grown = Math.max(end, Math.min(KvNames.MAX_VALUE_BYTES, buffer.length * 2L));
       buffer = Arrays.copyOf(buffer, (int) Math.max(grown, 64));
@@ -108,14 +116,24 @@ final class WriteHandle implements Handle {
 
   @Override
   public void flush() throws FsException {
+    if (failed) {
+      throw failure();
+    }
     if (written) {
       commit();
     }
   }
 
+  private static FsException failure() {
+    return new FsException(Errno.EFBIG, "a write went past the value limit; nothing was stored");
+  }
+
   @Override
   public void close() throws FsException {
     try {
+      if (failed) {
+        throw failure();
+      }
       if (written || changed) {
         commit();
       }

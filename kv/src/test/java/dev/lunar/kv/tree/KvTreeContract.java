@@ -233,11 +233,18 @@ abstract class KvTreeContract {
   void writesPast64MiBFailWithEfbigAtWriteTime() throws Exception {
     try (Handle h = bucket.create("big", TRUNCATE, false)) {
       h.write(ByteBuffer.allocate(1 << 20), KvNames.MAX_VALUE_BYTES - (1 << 20));
-      assertErrno(Errno.EFBIG, () -> h.write(ByteBuffer.allocate(1), KvNames.MAX_VALUE_BYTES));
       assertErrno(Errno.EFBIG, () -> h.truncate(KvNames.MAX_VALUE_BYTES + 1L));
-      assertEquals(KvNames.MAX_VALUE_BYTES, h.size());
+      h.flush();
     }
-    assertEquals(KvNames.MAX_VALUE_BYTES, store.stat("b", "big").size());
+    assertEquals(KvNames.MAX_VALUE_BYTES, store.stat("b", "big").size(), "64 MiB fits");
+
+    Handle over = bucket.create("over", TRUNCATE, false);
+    over.write(ByteBuffer.allocate(1 << 20), 0);
+    assertErrno(Errno.EFBIG, () -> over.write(ByteBuffer.allocate(1), KvNames.MAX_VALUE_BYTES));
+    // A value cut at the limit is not the value that was written: nothing is stored.
+    assertErrno(Errno.EFBIG, over::flush);
+    assertErrno(Errno.EFBIG, over::close);
+    assertEquals(null, store.stat("b", "over"));
   }
 
   @Test
