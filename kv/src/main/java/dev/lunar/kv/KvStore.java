@@ -33,6 +33,11 @@ public interface KvStore extends AutoCloseable {
   /** When the bucket was created (milliseconds since the epoch); null if there is none. */
   Long bucketCreated(String bucket) throws FsException;
 
+  /** Whether {@code bucket} exists; may answer from memory, unlike {@link #bucketCreated}. */
+  default boolean bucketExists(String bucket) throws FsException {
+    return bucketCreated(bucket) != null;
+  }
+
   /** At most {@code max} bucket names after {@code after} (from the first when null), sorted. */
   List<String> buckets(String after, int max) throws FsException;
 

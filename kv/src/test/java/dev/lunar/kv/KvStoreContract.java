@@ -72,6 +72,9 @@ public abstract class KvStoreContract {
     assertNull(store.get("a", "k")); // a miss in a bucket that exists
     store.dropBucket("a");
     assertNull(store.bucketCreated("a"));
+    assertFalse(store.bucketExists("a"));
+    assertTrue(store.bucketExists("b"));
+    assertFalse(store.bucketExists("no:such"));
     assertErrno(Errno.ENOENT, () -> store.get("a", "k"));
     assertErrno(Errno.ENOENT, () -> store.stat("a", "k"));
     assertErrno(Errno.ENOENT, () -> store.keys("a", null, 1));

@@ -23,7 +23,7 @@ import org.rocksdb.WriteOptions;
  * are virtual threads, and a thread inside a JNI call holds its carrier, of which there are as many
  * as cores. So at most that many writers ever meet inside RocksDB to share a sync, and while they
  * wait for the disk no other process runs. Here a caller parks (its carrier runs other processes)
- * and a group holds as many changes as arrived during the previous sync. BENCHMARKS.md has the
+ * and a group holds as many changes as arrived during the previous sync. docs/KV.md has the
  * measurement. A single writer also makes each read-modify-write change (rename, delete, drop of an
  * empty bucket) atomic without locks.
  *

@@ -1,8 +1,14 @@
 package dev.lunar.kv.rocks;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
 
 /**
  * Where everything lives in RocksDB's one key space. The first byte says what a record is:
@@ -75,6 +81,25 @@ final class KeyLayout {
   static boolean startsWith(byte[] bytes, byte[] prefix) {
     return bytes.length >= prefix.length
         && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Marks a new database as ours; refuses one that is not. */
+  static void checkFormat(RocksDB db, Path dir) throws RocksDBException, IOException {
+    byte[] format = db.get(FORMAT_KEY);
+    if (format == null) {
+      try (RocksIterator it = db.newIterator()) {
+        it.seekToFirst();
+        if (it.isValid()) {
+          throw new IOException(dir + " holds a RocksDB database that is not a Lunar store");
+        }
+      }
+      try (WriteOptions sync = new WriteOptions().setSync(true)) {
+        db.put(sync, FORMAT_KEY, FORMAT);
+      }
+    } else if (!Arrays.equals(format, FORMAT)) {
+      throw new IOException(
+          dir + " holds a key-value store of another format: " + new String(format));
+    }
   }
 
   private static byte[] record(byte kind, byte[] bucket, byte[] key) {

@@ -16,18 +16,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
-import org.rocksdb.WriteOptions;
 
 /**
  * A {@link KvStore} in a RocksDB database on disk: buckets are key prefixes in one column family
@@ -49,14 +45,7 @@ public final class RocksKvStore implements KvStore {
   /** Reads and submits hold it shared; close holds it alone, so nothing uses a freed database. */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
-  /**
-   * Buckets known to exist, so a read that misses (every create of a key) need not read the bucket
-   * record too. Only {@link #dropBucket} removes one, after its write; {@link #drops} lets a reader
-   * that raced with a drop take back what it added.
-   */
-  private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
-
-  private final AtomicLong drops = new AtomicLong();
+  private final KnownBuckets knownBuckets = new KnownBuckets();
 
   private boolean closed;
 
@@ -95,7 +84,7 @@ public final class RocksKvStore implements KvStore {
     RocksDB db = null;
     try {
       db = RocksDB.open(options.db, dir.toString());
-      checkFormat(db, dir);
+      KeyLayout.checkFormat(db, dir);
       return new RocksKvStore(dir, options, db, threads, clock);
     } catch (RocksDBException | IOException | RuntimeException e) {
       if (db != null) {
@@ -119,25 +108,6 @@ public final class RocksKvStore implements KvStore {
           dir + " is in use by another key-value store (another node?): its LOCK is held", e);
     }
     return new IOException("cannot open the key-value store in " + dir + ": " + message, e);
-  }
-
-  /** Marks a new database as ours; refuses one that is not. */
-  private static void checkFormat(RocksDB db, Path dir) throws RocksDBException, IOException {
-    byte[] format = db.get(KeyLayout.FORMAT_KEY);
-    if (format == null) {
-      try (RocksIterator it = db.newIterator()) {
-        it.seekToFirst();
-        if (it.isValid()) {
-          throw new IOException(dir + " holds a RocksDB database that is not a Lunar store");
-        }
-      }
-      try (WriteOptions sync = new WriteOptions().setSync(true)) {
-        db.put(sync, KeyLayout.FORMAT_KEY, KeyLayout.FORMAT);
-      }
-    } else if (!Arrays.equals(format, KeyLayout.FORMAT)) {
-      throw new IOException(
-          dir + " holds a key-value store of another format: " + new String(format));
-    }
   }
 
   /** Where the database lives. */
@@ -185,8 +155,7 @@ public final class RocksKvStore implements KvStore {
           batch.delete(record);
           return null;
         });
-    drops.incrementAndGet();
-    knownBuckets.remove(bucket);
+    knownBuckets.dropped(bucket);
   }
 
   @Override
@@ -197,6 +166,15 @@ public final class RocksKvStore implements KvStore {
     byte[] record = KeyLayout.bucket(KvNames.bucket(bucket));
     byte[] created = read(() -> db.get(options.read, record));
     return created == null ? null : KeyLayout.longAt(created, 0);
+  }
+
+  @Override
+  public boolean bucketExists(String bucket) throws FsException {
+    if (!KvNames.isBucket(bucket)) {
+      return false;
+    }
+    byte[] record = KeyLayout.bucket(KvNames.bucket(bucket));
+    return knownBuckets.exists(bucket, () -> read(() -> db.get(options.read, record)) != null);
   }
 
   @Override
@@ -219,7 +197,7 @@ public final class RocksKvStore implements KvStore {
     byte[] k = KvNames.key(key);
     byte[] value = read(() -> db.get(options.read, KeyLayout.value(name, k)));
     if (value == null) {
-      requireBucket(bucket, name);
+      requireBucket(bucket);
     }
     return value;
   }
@@ -230,7 +208,7 @@ public final class RocksKvStore implements KvStore {
     byte[] k = KvNames.key(key);
     byte[] stat = read(() -> db.get(options.read, KeyLayout.stat(name, k)));
     if (stat == null) {
-      requireBucket(bucket, name);
+      requireBucket(bucket);
       return null;
     }
     return new KvStat(KeyLayout.longAt(stat, 0), KeyLayout.longAt(stat, 8));
@@ -340,7 +318,7 @@ public final class RocksKvStore implements KvStore {
       out.remove(out.size() - 1);
     }
     if (out.isEmpty()) {
-      requireBucket(bucket, name);
+      requireBucket(bucket);
     }
     return out;
   }
@@ -424,17 +402,9 @@ public final class RocksKvStore implements KvStore {
     return Committer.await(done);
   }
 
-  private void requireBucket(String bucket, byte[] name) throws FsException {
-    if (knownBuckets.contains(bucket)) {
-      return;
-    }
-    long before = drops.get();
-    if (read(() -> db.get(options.read, KeyLayout.bucket(name))) == null) {
+  private void requireBucket(String bucket) throws FsException {
+    if (!bucketExists(bucket)) {
       throw KvStore.noBucket(bucket);
-    }
-    knownBuckets.add(bucket);
-    if (drops.get() != before) {
-      knownBuckets.remove(bucket); // a drop may have removed it before we added it
     }
   }
 }

@@ -48,8 +48,7 @@ public final class KvDir implements Dir {
 
   @Override
   public Node lookup(String name) throws FsException {
-    Long created = store.bucketCreated(name);
-    if (created == null) {
+    if (!store.bucketExists(name)) {
       throw new FsException(Errno.ENOENT, "no bucket " + name);
     }
     return new BucketDir(this, name);
