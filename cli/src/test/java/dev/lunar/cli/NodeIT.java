@@ -64,7 +64,9 @@ class NodeIT {
     // Deploy by cp; an invalid module is refused at close and never appears.
     ok("cp bin/hello.wasm " + tmp + "/h.wasm && cp " + tmp + "/h.wasm bin/mine.wasm");
     assertTrue(ok("ls bin").out().contains("mine.wasm\n"));
-    LiveMount.Result junk = node.bash("echo junk > bin/junk.wasm");
+    // cp checks close(2), where the module is validated (bash's `echo >` ignores close errors).
+    LiveMount.Result junk =
+        node.bash("echo junk > " + tmp + "/junk && cp " + tmp + "/junk bin/junk.wasm");
     assertTrue(junk.code() != 0 && junk.err().contains("Invalid argument"), junk.toString());
     assertTrue(!ok("ls bin").out().contains("junk.wasm"));
 
