@@ -384,13 +384,14 @@ static void out_lines(char *text) {
   for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) out("%s", line);
 }
 
-// Sends a request to the lobby and waits (up to 2 s) for its answer; 0 if there was none.
+// Sends a request to the lobby and waits (up to 10 s: it may have many to answer) for its
+// answer; 0 if there was none.
 static int ask_lobby(int answers, const char *request, char *reply, size_t cap) {
   int fd = open("/names/lobby/mailbox", O_WRONLY);
   if (fd < 0) return 0;  // the lobby is being restarted
   int sent = write(fd, request, strlen(request)) >= 0;
   close(fd);
-  if (!sent || !readable(answers, 2000)) return 0;
+  if (!sent || !readable(answers, 10000)) return 0;
   long from;
   char tag[65];
   receive(answers, &from, tag, reply, cap);

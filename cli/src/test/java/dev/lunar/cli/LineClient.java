@@ -70,6 +70,26 @@ final class LineClient implements AutoCloseable {
     in.flush();
   }
 
+  /** Waits for a line containing one of {@code texts}, skipping others; fails as expect does. */
+  String expectAny(String... texts) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null || line.equals(EOF)) {
+        if (line != null) {
+          lines.add(EOF);
+        }
+        fail(name + ": no line with any of " + List.of(texts) + "; saw " + seen);
+      }
+      seen.add(line);
+      for (String text : texts) {
+        if (line.contains(text)) {
+          return line;
+        }
+      }
+    }
+  }
+
   /** Waits for a line containing {@code text}, skipping others; fails after 30 s or at the end. */
   String expect(String text) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
