@@ -69,6 +69,12 @@ class ProtocolExamplesTest {
   }
 
   @Test
+  void theKvStoreFromAGuest() {
+    assertEquals(0, lunar("run", "kvtour"), stderr);
+    assertEquals("kvtour: ok\n", stdout);
+  }
+
+  @Test
   void counterServiceByName() {
     assertEquals(0, lunar("run", "counter"), stderr);
     assertEquals("counter: 100\n", stdout);

@@ -94,8 +94,8 @@ public final class GuestWasi {
         "fd_allocate",
         call(a ->
             host(i(a, 1), c -> chicory.fdAllocate(c, l(a, 2), l(a, 3)), Errno.ENOTSUP.wasi())));
-    ours.put("fd_datasync", call(a -> host(i(a, 1), chicory::fdDatasync, 0)));
-    ours.put("fd_sync", call(a -> host(i(a, 1), chicory::fdSync, 0)));
+    ours.put("fd_datasync", call(a -> sync(i(a, 1), chicory::fdDatasync)));
+    ours.put("fd_sync", call(a -> sync(i(a, 1), chicory::fdSync)));
     ours.put("fd_readdir", call(a -> readdir(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
     ours.put("fd_renumber", call(a -> renumber(i(a, 1), i(a, 2))));
     ours.put("path_open", call(this::pathOpen));
@@ -224,6 +224,15 @@ public final class GuestWasi {
   /** Passes a call on a host descriptor to Chicory; on a tree descriptor answers {@code tree}. */
   private int host(int fd, HostCall call, int tree) throws WasiError, FsException {
     return fds.get(fd) instanceof Fd.Host h ? call.apply(h.chicory()) : tree;
+  }
+
+  /** On a tree file, commits what was written so far ({@link Handle#flush}): a put in /kv. */
+  private int sync(int fd, HostCall call) throws WasiError, FsException {
+    if (fds.get(fd) instanceof Fd.Tree t && t.handle != null) {
+      t.handle.flush();
+      return 0;
+    }
+    return host(fd, call, 0);
   }
 
   private int twoHost(int fd1, int fd2, TwoHostCall call) throws WasiError, FsException {
