@@ -36,6 +36,10 @@ final class WasmBody implements ProcessBody {
   private static final FunctionType YIELD_TYPE = FunctionType.of(List.of(), List.of(ValType.I32));
   private static final int PAGE = 65536;
 
+  /** Modules whose imports were found satisfiable; weak, so unloaded modules go. */
+  private static final Map<WasmModule, Boolean> CHECKED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   private final LoadedModule module;
   private final WasiPreview1 wasi;
   private final int hostDirs;
@@ -58,12 +62,15 @@ final class WasmBody implements ProcessBody {
     }
     MemoryLimits limits = memoryLimits(module.module(), maxMemory);
     WasiPreview1 wasi = wasi(module.name(), spec);
-    HostFunction[] functions = wasi.toHostFunctions();
-    try {
-      checkImports(module.module(), functions);
-    } catch (ModuleException e) {
-      wasi.close();
-      throw e;
+    if (!CHECKED.containsKey(module.module())) {
+      // Building the host functions costs as much as the rest of a spawn: once per module.
+      try {
+        checkImports(module.module(), wasi.toHostFunctions());
+      } catch (ModuleException e) {
+        wasi.close();
+        throw e;
+      }
+      CHECKED.put(module.module(), Boolean.TRUE);
     }
     return new WasmBody(module, wasi, spec.dirs().size(), limits);
   }
