@@ -5,6 +5,7 @@ import dev.lunar.fs.Handle;
 import dev.lunar.fs.Node;
 import dev.lunar.fs.fuse.OpStats.Op;
 import java.lang.System.Logger.Level;
+import java.util.Locale;
 
 /**
  * The one error table: an {@link FsException} answers with its Linux errno ({@link
@@ -30,9 +31,9 @@ final class Failures {
     int errno = EIO;
     if (t instanceof FsException e) {
       errno = e.errno().linux();
-      LOG.log(Level.DEBUG, () -> op.name().toLowerCase() + ": " + e);
+      LOG.log(Level.DEBUG, () -> op.name().toLowerCase(Locale.ROOT) + ": " + e);
     } else {
-      LOG.log(Level.WARNING, op.name().toLowerCase() + " failed: a bug in the tree", t);
+      LOG.log(Level.WARNING, op.name().toLowerCase(Locale.ROOT) + " failed: a bug in the tree", t);
     }
     api.fuse_reply_err(req, errno);
   }

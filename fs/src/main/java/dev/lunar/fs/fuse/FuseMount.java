@@ -40,7 +40,8 @@ public final class FuseMount implements AutoCloseable {
   private final ThreadFactory threads;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch unmounted = new CountDownLatch(1);
-  private Thread hook;
+  private Ops ops; // held: jnr-ffi frees a native closure once its Java object is collected
+  private volatile Thread hook;
 
   private FuseMount(
       Path mountPoint,
@@ -107,7 +108,7 @@ public final class FuseMount implements AutoCloseable {
     FuseMount mount =
         new FuseMount(
             dir, session, receivers, waits, files, fileRequests, stats, options.threads());
-    mount.keep(ops);
+    mount.ops = ops;
     receivers.start();
     try {
       if (!started.await(START_SECONDS, TimeUnit.SECONDS)) {
@@ -130,12 +131,6 @@ public final class FuseMount implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(mount.hook);
     }
     return mount;
-  }
-
-  private Ops ops;
-
-  private void keep(Ops ops) {
-    this.ops = ops; // the native closures live as long as this mount
   }
 
   private static List<String> arguments(FuseOptions options) {

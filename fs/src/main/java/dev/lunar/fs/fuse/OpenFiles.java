@@ -59,8 +59,4 @@ final class OpenFiles {
     }
     return files;
   }
-
-  int size() {
-    return open.size();
-  }
 }

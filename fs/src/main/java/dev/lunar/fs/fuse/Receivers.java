@@ -1,5 +1,6 @@
 package dev.lunar.fs.fuse;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -103,7 +104,7 @@ final class Receivers {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     for (Thread t : Set.copyOf(running)) {
       long left = deadline - System.nanoTime();
-      if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+      if (left <= 0 || !t.join(Duration.ofNanos(left))) {
         return running.isEmpty();
       }
     }
@@ -118,9 +119,10 @@ final class Receivers {
 
   private void run() {
     Thread me = Thread.currentThread();
-    Worker w = workers.apply(me);
-    CURRENT.set(w);
+    Worker w = null;
     try {
+      w = workers.apply(me);
+      CURRENT.set(w);
       while (!stopped) {
         if (!takeTurn(w)) {
           if (!waitTurn(w)) {
@@ -145,11 +147,13 @@ final class Receivers {
         }
       }
     } finally {
-      if (receiver.get() == w) {
-        handOff(w);
+      if (w != null) {
+        if (receiver.get() == w) {
+          handOff(w);
+        }
+        CURRENT.remove();
+        w.free();
       }
-      CURRENT.remove();
-      w.free();
       running.remove(me);
     }
   }

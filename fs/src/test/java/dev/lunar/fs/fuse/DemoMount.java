@@ -4,13 +4,15 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Mounts a {@link TestTree} for scripts/bench-fuse, for the tests that need a mount in another
  * process, and for trying the adapter by hand: {@code DemoMount MOUNTPOINT [--debug]
- * [--no-auto-unmount]}. It adds {@code small} (cached) and {@code out} (written through) at the
- * top, and the same two under {@code live/}, which nothing caches. Prints {@code mounted} once the
- * mount answers, and unmounts when standard input ends, or on SIGTERM.
+ * [--no-auto-unmount]}. It adds {@code small} (read-only text) and {@code out} (written through) at
+ * the top, cached for 10 s; the same two under {@code brief/}, cached for 1 ms (one kernel tick);
+ * and under {@code live/}, which nothing caches. Prints {@code mounted} once the mount answers, and
+ * unmounts when standard input ends, or on SIGTERM.
  */
 public final class DemoMount {
   private DemoMount() {}
@@ -24,10 +26,13 @@ public final class DemoMount {
     TestTree tree = new TestTree(1_000_000);
     tree.root.put("small", new TestTree.Fixed("hello small file\n", 0644, TestTree.STATIC));
     tree.root.put("out", new TestTree.Doc(TestTree.STATIC));
-    TestTree.Folder live = new TestTree.Folder(Duration.ZERO);
-    live.put("small", new TestTree.Fixed("hello small file\n", 0644, Duration.ZERO));
-    live.put("out", new TestTree.Doc(Duration.ZERO));
-    tree.root.put("live", live);
+    for (var dir :
+        List.of(Map.entry("brief", Duration.ofMillis(1)), Map.entry("live", Duration.ZERO))) {
+      TestTree.Folder folder = new TestTree.Folder(dir.getValue());
+      folder.put("small", new TestTree.Fixed("hello small file\n", 0644, dir.getValue()));
+      folder.put("out", new TestTree.Doc(dir.getValue()));
+      tree.root.put(dir.getKey(), folder);
+    }
     FuseOptions options =
         FuseOptions.defaults()
             .withDebug(flags.contains("--debug"))

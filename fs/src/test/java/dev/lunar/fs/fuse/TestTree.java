@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -34,6 +35,7 @@ final class TestTree {
   final Folder notes = new Folder(Duration.ZERO);
   final Folder root = new Folder(STATIC);
   final AtomicInteger liveOpens = new AtomicInteger();
+  final Slow slow = new Slow();
 
   TestTree(int bigSize) {
     root.put("static.txt", new Fixed("hello, static\n", 0644, STATIC));
@@ -43,6 +45,7 @@ final class TestTree {
     root.put("notes", notes);
     root.put("big", new Big(bigSize));
     root.put("cached", new Folder(STATIC));
+    root.put("slow", slow);
   }
 
   static byte[] bytes(String s) {
@@ -314,6 +317,28 @@ final class TestTree {
     @Override
     public Stat stat() {
       return Stat.stream(0666, 0);
+    }
+  }
+
+  /** A file whose open waits for {@link #gate}: a request that holds its thread. */
+  static final class Slow implements File {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public Handle open(OpenMode mode) throws FsException {
+      entered.countDown();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        throw new FsException(Errno.EINTR, "interrupted");
+      }
+      return new Fixed("slow\n", 0444, Duration.ZERO).open(mode);
+    }
+
+    @Override
+    public Stat stat() {
+      return Stat.file(5, 0444, 0);
     }
   }
 
