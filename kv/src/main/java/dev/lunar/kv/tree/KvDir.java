@@ -93,4 +93,10 @@ public final class KvDir implements Dir {
   public Stat stat() {
     return Stat.dir(0);
   }
+
+  /** {@code /kv} itself never changes (its listing does): the host's mount may cache it. */
+  @Override
+  public java.time.Duration cacheFor() {
+    return java.time.Duration.ofSeconds(10);
+  }
 }

@@ -11,6 +11,12 @@ import java.util.List;
 
 /** {@code /net}: one directory per protocol; TCP is the only one. */
 record NetDir(Net net, Proc caller) implements Dir {
+  /** A top-level directory: its name and attributes never change (its listing may). */
+  @Override
+  public java.time.Duration cacheFor() {
+    return dev.lunar.runtime.tree.Tree.STATIC;
+  }
+
   @Override
   public Node lookup(String name) throws FsException {
     if (name.equals("tcp")) {

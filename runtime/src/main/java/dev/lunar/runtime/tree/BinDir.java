@@ -18,6 +18,12 @@ import java.util.List;
  * when its handle closes and it validates: never half-installed.
  */
 record BinDir(ModuleCatalog catalog) implements Dir {
+  /** A top-level directory: its name and attributes never change (its listing may). */
+  @Override
+  public java.time.Duration cacheFor() {
+    return dev.lunar.runtime.tree.Tree.STATIC;
+  }
+
   @Override
   public Node lookup(String name) throws FsException {
     ModuleCatalog.Entry entry = catalog.get(name);

@@ -14,6 +14,12 @@ import java.util.List;
 
 /** {@code /names}: the registry. Each name is a directory reaching the process that holds it. */
 record NamesDir(dev.lunar.runtime.proc.Node node, Proc caller) implements Dir {
+  /** A top-level directory: its name and attributes never change (its listing may). */
+  @Override
+  public java.time.Duration cacheFor() {
+    return dev.lunar.runtime.tree.Tree.STATIC;
+  }
+
   @Override
   public Node lookup(String name) throws FsException {
     long pid = node.whereis(name);

@@ -14,6 +14,12 @@ import java.util.List;
  * order, pids ascending, paged by pid, so 100k processes list without a copy of the table.
  */
 record ProcDir(Tree tree, Proc caller) implements Dir {
+  /** A top-level directory: its name and attributes never change (its listing may). */
+  @Override
+  public java.time.Duration cacheFor() {
+    return dev.lunar.runtime.tree.Tree.STATIC;
+  }
+
   @Override
   public Node lookup(String name) throws FsException {
     if (name.equals("new")) {

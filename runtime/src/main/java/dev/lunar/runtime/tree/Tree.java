@@ -78,9 +78,21 @@ public final class Tree {
     return new Root(this, caller);
   }
 
+  /**
+   * How long the host's mount may cache the root and the top-level directories' names and
+   * attributes: they are made at start and never change. Everything below them is live.
+   */
+  public static final java.time.Duration STATIC = java.time.Duration.ofSeconds(10);
+
   private static final Set<String> FIXED = Set.of("bin", "names", "proc");
 
   private record Root(Tree tree, Proc caller) implements Dir {
+    /** A top-level directory: its name and attributes never change (its listing may). */
+    @Override
+    public java.time.Duration cacheFor() {
+      return dev.lunar.runtime.tree.Tree.STATIC;
+    }
+
     @Override
     public Node lookup(String name) throws FsException {
       return switch (name) {
