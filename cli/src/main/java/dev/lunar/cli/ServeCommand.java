@@ -123,17 +123,20 @@ final class ServeCommand implements Callable<Integer> {
               .withDirs(preopens())
               .withStderr(io.err);
       DataDir dataDir = data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env);
-      loader = new ModuleLoader(usableCache(dataDir.compileCache()), interpret);
+      loader = Modules.loader(dataDir, interpret);
       loaded = load(loader);
     } catch (ModuleException e) {
       io.err.println("lunar: " + module + ": " + e.getMessage());
       return Lunar.BAD_INPUT;
     }
+    ModuleCatalog catalog;
+    try {
+      catalog = Modules.catalog(loader, List.of());
+    } catch (ModuleException e) {
+      io.err.println("lunar: serve: " + e.getMessage());
+      return Lunar.BAD_INPUT;
+    }
     try (Node node = new Node(NodeConfig.defaults())) {
-      var catalog = new ModuleCatalog(loader);
-      for (String name : Examples.names()) {
-        catalog.bundle(name, () -> Examples.find(name));
-      }
       Tree.install(node, catalog, io.out, io.err);
       WebEndpoint endpoint;
       try {
@@ -219,15 +222,6 @@ final class ServeCommand implements Callable<Integer> {
       return ByteSize.parse(text);
     } catch (IllegalArgumentException e) {
       throw new ModuleException(option + " " + text + ": " + e.getMessage());
-    }
-  }
-
-  private static Path usableCache(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      return Files.isWritable(dir) ? dir : null;
-    } catch (IOException e) {
-      return null;
     }
   }
 }
