@@ -120,6 +120,50 @@ class NodeIT {
     assertTrue(Files.list(node.mount).findAny().isEmpty(), "unmounted after SIGTERM");
   }
 
+  /** What kvwriter writes as the value of key {@code kI}. */
+  private static String expectedValue(long i) {
+    var v = new StringBuilder("k" + i + " ");
+    long body = i * 977 % 60000;
+    for (long j = 0; j < body; j++) {
+      v.append((char) ('a' + (i + j) % 26));
+    }
+    return v.append(" end").toString();
+  }
+
+  @Test
+  void guestsWritingWhileTheNodeIsKilledLoseNoAcknowledgedValue() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    // Three guests write at once; each prints "acked BUCKET/kI" (into the node's log) after
+    // close() returned.
+    for (String bucket : new String[] {"w1", "w2", "w3"}) {
+      ok("exec 3<>proc/new; echo 'kvwriter " + bucket + " 100000' >&3; exec 3>&-");
+    }
+    ok(
+        "for i in $(seq 600); do (( $(ls kv/w1 kv/w2 kv/w3 2>/dev/null | wc -l) > 150 )) && break;"
+            + " sleep 0.1; done");
+    node.kill9();
+    String log = node.log();
+    var acked = log.lines().filter(l -> l.startsWith("acked w")).map(l -> l.substring(6)).toList();
+    assertTrue(acked.size() > 30, "few acks before the kill:\n" + log);
+
+    node = new LiveMount(tmp).start("--no-demos");
+    // Every acknowledged key is there, whole, in the bucket of the writer that acknowledged it;
+    // every key there at all (acknowledged or not: a put may land before its ack) is whole.
+    for (String bucket : new String[] {"w1", "w2", "w3"}) {
+      for (String key : ok("ls kv/" + bucket).out().lines().toList()) {
+        long i = Long.parseLong(key.substring(1));
+        String value = Files.readString(node.mount.resolve("kv/" + bucket + "/" + key));
+        assertEquals(expectedValue(i), value, bucket + "/" + key + " is torn");
+      }
+    }
+    for (String path : acked) {
+      Path file = node.mount.resolve("kv/" + path);
+      assertTrue(Files.exists(file), "acknowledged " + path + " is gone");
+      long i = Long.parseLong(path.substring(path.indexOf("/k") + 2));
+      assertEquals(expectedValue(i), Files.readString(file), path);
+    }
+  }
+
   @Test
   void aNonEmptyMountPointIsRefused() throws Exception {
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
