@@ -29,7 +29,7 @@ public final class Bench {
 
   private static void usage() {
     System.err.println(
-        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N | spawn N IN_FLIGHT | spawn-parts N [interpret]"
+        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT | spawn-parts N [interpret]"
             + " | idle N | fill SECONDS | ring SIZE LAPS");
     System.exit(2);
   }
