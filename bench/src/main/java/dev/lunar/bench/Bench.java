@@ -31,9 +31,9 @@ public final class Bench {
 
   private static void usage() {
     System.err.println(
-        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N | spawn N IN_FLIGHT | spawn-parts N [interpret]"
-            + " | idle N | fill SECONDS | ring SIZE LAPS | chat CLIENTS MESSAGES"
-            + " | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
+        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT"
+            + " | spawn-parts N [interpret] | idle N | fill SECONDS | ring SIZE LAPS"
+            + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
     System.exit(2);
   }
 }

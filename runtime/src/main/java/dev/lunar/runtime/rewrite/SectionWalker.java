@@ -4,7 +4,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 
 /**
  * Walks the sections of a module in binary order, copies the untouched ones verbatim and hands the
- * ones that mention function indices (or that gain an entry) to {@link Sections} and {@link
+ * ones that mention function indices (or that gain entries) to {@link Sections} and {@link
  * CodeRewriter}. A type, import or global section the module lacks is created at its place in the
  * section order, ahead of any custom sections directly before that place.
  */
@@ -12,6 +12,7 @@ final class SectionWalker {
   private static final int CUSTOM = 0;
   private static final int TYPE = 1;
   private static final int IMPORT = 2;
+  private static final int FUNCTION = 3;
   private static final int GLOBAL = 6;
   private static final int EXPORT = 7;
   private static final int START = 8;
@@ -70,8 +71,8 @@ final class SectionWalker {
       switch (id) {
         case TYPE -> {
           hasType = true;
-          if (plan.appendType()) {
-            out.section(TYPE, Sections.types(body));
+          if (!plan.appendedTypes().isEmpty()) {
+            out.section(TYPE, Sections.types(body, plan));
           } else {
             out.bytes(wasm, sectionStart, start + size - sectionStart);
           }
@@ -84,6 +85,7 @@ final class SectionWalker {
           hasGlobal = true;
           out.section(GLOBAL, Sections.globals(body, plan));
         }
+        case FUNCTION -> out.section(FUNCTION, Sections.functions(body, plan));
         case EXPORT -> out.section(EXPORT, Sections.exports(body, plan));
         case START -> out.section(START, Sections.start(body, plan));
         case ELEMENT -> out.section(ELEMENT, Sections.elements(body, plan));
@@ -103,11 +105,11 @@ final class SectionWalker {
   }
 
   private void emitMissingBefore(int rank, ByteSink out) {
-    if (!hasType && plan.appendType() && rank > rank(TYPE)) {
+    if (!hasType && !plan.appendedTypes().isEmpty() && rank > rank(TYPE)) {
       hasType = true;
-      ByteSink s = new ByteSink(8);
-      s.u32(1);
-      Sections.yieldType(s);
+      ByteSink s = new ByteSink(16);
+      s.u32(plan.appendedTypes().size());
+      Sections.appendedTypes(s, plan);
       out.section(TYPE, s);
     }
     if (!hasImport && rank > rank(IMPORT)) {

@@ -1,5 +1,9 @@
 package dev.lunar.runtime.rewrite;
 
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import java.util.List;
+
 /**
  * Rewriters for the non-code sections that gain an entry or hold function indices. Each reads the
  * original section contents and returns the new contents; unchanged stretches are copied byte for
@@ -12,21 +16,82 @@ final class Sections {
 
   private Sections() {}
 
-  /** The type section with {@code [] -> [i32]} appended as a new (implicit) rec group. */
-  static ByteSink types(ByteReader in) throws RewriteException {
+  /** The type section with the plan's function types appended, each its own implicit rec group. */
+  static ByteSink types(ByteReader in, Plan plan) throws RewriteException {
     int count = in.u32();
-    ByteSink out = new ByteSink(in.end() - in.pos() + 8);
-    out.u32((long) count + 1);
+    ByteSink out = new ByteSink(in.end() - in.pos() + 8 * plan.appendedTypes().size() + 8);
+    out.u32((long) count + plan.appendedTypes().size());
     in.copyRest(out);
-    yieldType(out);
+    appendedTypes(out, plan);
     return out;
   }
 
-  static void yieldType(ByteSink out) {
-    out.u8(0x60);
-    out.u32(0);
-    out.u32(1);
-    out.u8(I32);
+  static void appendedTypes(ByteSink out, Plan plan) {
+    for (FunctionType type : plan.appendedTypes()) {
+      out.u8(0x60);
+      out.u32(type.params().size());
+      for (ValType t : type.params()) {
+        valType(out, t);
+      }
+      out.u32(type.returns().size());
+      for (ValType t : type.returns()) {
+        valType(out, t);
+      }
+    }
+  }
+
+  /**
+   * Whether a function type names no other type (only numbers, vectors and abstract references).
+   */
+  static boolean isPlain(FunctionType type) {
+    for (List<ValType> list : List.of(type.params(), type.returns())) {
+      for (ValType t : list) {
+        if (isReference(t) && t.typeIdx() >= 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean isReference(ValType t) {
+    return t.opcode() == ValType.ID.Ref || t.opcode() == ValType.ID.RefNull;
+  }
+
+  /**
+   * Encodes a value type. A nullable abstract reference takes its one-byte short form ({@code
+   * funcref} is {@code 0x70}), which every engine and wabt without the GC feature accepts.
+   */
+  private static void valType(ByteSink out, ValType t) {
+    if (!isReference(t)) {
+      out.u8(t.opcode());
+    } else if (t.opcode() == ValType.ID.RefNull && t.typeIdx() < 0) {
+      out.u8(t.typeIdx() & 0x7F);
+    } else {
+      out.u8(t.opcode());
+      out.s32(t.typeIdx());
+    }
+  }
+
+  /** The function section with the type of every body, then of the sync function, appended. */
+  static ByteSink functions(ByteReader in, Plan plan) throws RewriteException {
+    int count = in.u32();
+    if (count != plan.defined()) {
+      throw new RewriteException("function section disagrees with the parsed module");
+    }
+    if (count == 0) {
+      ByteSink empty = new ByteSink(8);
+      empty.u32(0);
+      return empty;
+    }
+    ByteSink out = new ByteSink(2 * (in.end() - in.pos()) + 8);
+    out.u32(2L * count + 1);
+    in.copyRest(out);
+    for (int type : plan.bodyTypes()) {
+      out.u32(type);
+    }
+    out.u32(plan.syncType());
+    return out;
   }
 
   /** The import section with {@code lunar.yield} appended after every original import. */
