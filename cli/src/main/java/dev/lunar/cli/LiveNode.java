@@ -26,6 +26,7 @@ import dev.lunar.runtime.web.WebConfig;
 import dev.lunar.runtime.web.WebEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -98,6 +99,7 @@ final class LiveNode implements AutoCloseable {
     }
     tree.mount("kv", caller -> kv).mount("metrics", caller -> new MetricsFile(metrics));
     Net net = Net.install(tree, NetConfig.defaults());
+    parts.push(net);
     metrics.add(out -> kvMetrics(out, kv));
     if (settings.metricsPort() >= 0) {
       try {
@@ -113,8 +115,8 @@ final class LiveNode implements AutoCloseable {
             .withUnmountOnExit(false)
             .withThreads(Threads.platformFactory("lunar-fuse"));
     try {
-      if (!java.nio.file.Files.exists(settings.mount())) {
-        java.nio.file.Files.createDirectories(settings.mount());
+      if (!Files.exists(settings.mount())) {
+        Files.createDirectories(settings.mount());
       }
       mount = FuseMount.mount(node.hostTree(), settings.mount(), options);
     } catch (IOException e) {
