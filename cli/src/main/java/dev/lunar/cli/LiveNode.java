@@ -26,7 +26,6 @@ import dev.lunar.runtime.web.WebConfig;
 import dev.lunar.runtime.web.WebEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -115,9 +114,6 @@ final class LiveNode implements AutoCloseable {
             .withUnmountOnExit(false)
             .withThreads(Threads.platformFactory("lunar-fuse"));
     try {
-      if (!Files.exists(settings.mount())) {
-        Files.createDirectories(settings.mount());
-      }
       mount = FuseMount.mount(node.hostTree(), settings.mount(), options);
     } catch (IOException e) {
       throw new StartException("--mount " + settings.mount() + ": " + e.getMessage(), e);

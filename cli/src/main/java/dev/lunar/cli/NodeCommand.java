@@ -31,7 +31,7 @@ final class NodeCommand implements Callable<Integer> {
       names = "--mount",
       paramLabel = "DIR",
       required = true,
-      description = "Empty directory to mount the tree at (created if missing).")
+      description = "An existing, empty directory to mount the tree at.")
   Path mount;
 
   @Option(

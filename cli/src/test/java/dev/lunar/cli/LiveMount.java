@@ -41,6 +41,7 @@ final class LiveMount implements AutoCloseable {
 
   /** Starts the node and waits for its "mounted" line; {@code extra} are more node options. */
   LiveMount start(String... extra) throws Exception {
+    Files.createDirectories(mount);
     var command =
         new ArrayList<>(
             List.of(

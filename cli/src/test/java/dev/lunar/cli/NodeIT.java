@@ -165,6 +165,25 @@ class NodeIT {
   }
 
   @Test
+  void aMissingMountPointIsRefused() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                LiveMount.ROOT.resolve("scripts/lunar").toString(),
+                "node",
+                "--no-demos",
+                "--mount",
+                tmp.resolve("nowhere").toString(),
+                "--data",
+                tmp.resolve("data").toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(2, p.waitFor(), out);
+    assertTrue(out.contains("nowhere") && out.lines().count() == 1, out);
+    assertTrue(!Files.exists(tmp.resolve("nowhere")), "nothing is created");
+  }
+
+  @Test
   void aNonEmptyMountPointIsRefused() throws Exception {
     Path mnt = Files.createDirectories(tmp.resolve("mnt"));
     Files.writeString(mnt.resolve("precious"), "x");
