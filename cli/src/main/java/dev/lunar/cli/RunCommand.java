@@ -1,24 +1,18 @@
 package dev.lunar.cli;
 
-import dev.lunar.fs.Grant;
 import dev.lunar.fs.Grants;
-import dev.lunar.runtime.ByteSize;
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.Guest;
 import dev.lunar.runtime.GuestSpec;
-import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.SpawnOptions;
 import dev.lunar.runtime.tree.ModuleCatalog;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -127,10 +121,15 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     io.debug(debug);
     try {
-      GuestSpec spec = new GuestSpec(args, parseEnv(), parseDirs(), io.in, io.out, io.err);
-      var options = SpawnOptions.DEFAULT.withMaxReductions(maxReductions).withGrants(parseGrants());
+      GuestSpec spec =
+          new GuestSpec(
+              args, GuestOptions.env(env), GuestOptions.dirs(dirs), io.in, io.out, io.err);
+      var options =
+          SpawnOptions.DEFAULT
+              .withMaxReductions(maxReductions)
+              .withGrants(GuestOptions.grants(grants, Grants.ALL));
       if (maxMemory != null) {
-        options = options.withMaxMemory(parseSize("--max-memory", maxMemory));
+        options = options.withMaxMemory(GuestOptions.memory("--max-memory", maxMemory));
       }
       if (slice < 1) {
         throw new ModuleException("--slice must be at least 1");
@@ -138,7 +137,12 @@ final class RunCommand implements Callable<Integer> {
       var config = NodeConfig.defaults().withSliceReductions(slice);
       ModuleLoader loader = loader();
       ExitReason reason =
-          Guest.run(load(loader), spec, config, options, noTree ? null : catalog(loader));
+          Guest.run(
+              GuestOptions.load(loader, module),
+              spec,
+              config,
+              options,
+              noTree ? null : catalog(loader));
       io.out.flush();
       if (!reason.isNormal() && !reason.text().startsWith("exit ")) {
         io.err.println(reason.text());
@@ -161,70 +165,5 @@ final class RunCommand implements Callable<Integer> {
 
   private ModuleCatalog catalog(ModuleLoader loader) throws ModuleException {
     return Modules.catalog(loader, moduleDirs);
-  }
-
-  private Grants parseGrants() throws ModuleException {
-    if (grants.isEmpty()) {
-      return Grants.ALL;
-    }
-    List<Grant> out = new ArrayList<>();
-    for (String g : grants) {
-      if (g.equals("none")) {
-        continue;
-      }
-      try {
-        out.add(Grant.parse(g));
-      } catch (IllegalArgumentException e) {
-        throw new ModuleException("--grant " + g + ": " + e.getMessage());
-      }
-    }
-    return new Grants(out);
-  }
-
-  private LoadedModule load(ModuleLoader loader) throws ModuleException {
-    Path file = Path.of(module);
-    if (Files.exists(file) || module.contains("/")) {
-      return loader.load(file);
-    }
-    byte[] example = Examples.find(module);
-    if (example == null) {
-      throw new ModuleException("no such file (nor a bundled example of that name)");
-    }
-    return loader.load(module, example);
-  }
-
-  private static long parseSize(String option, String text) throws ModuleException {
-    try {
-      long bytes = ByteSize.parse(text);
-      if (bytes < 65536) {
-        throw new IllegalArgumentException("at least 64K (one wasm page)");
-      }
-      return bytes;
-    } catch (IllegalArgumentException e) {
-      throw new ModuleException(option + " " + text + ": " + e.getMessage());
-    }
-  }
-
-  private Map<String, String> parseEnv() throws ModuleException {
-    Map<String, String> result = new LinkedHashMap<>();
-    for (String entry : env) {
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new ModuleException("--env " + entry + ": expected K=V");
-      }
-      result.put(entry.substring(0, eq), entry.substring(eq + 1));
-    }
-    return result;
-  }
-
-  private Map<String, Path> parseDirs() {
-    Map<String, Path> result = new LinkedHashMap<>();
-    for (String entry : dirs) {
-      int colon = entry.indexOf(':');
-      String host = colon < 0 ? entry : entry.substring(0, colon);
-      String guest = colon < 0 ? entry : entry.substring(colon + 1);
-      result.put(guest, Path.of(host));
-    }
-    return result;
   }
 }

@@ -1,8 +1,6 @@
 package dev.lunar.cli;
 
-import dev.lunar.fs.Grant;
 import dev.lunar.fs.Grants;
-import dev.lunar.runtime.ByteSize;
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
@@ -16,13 +14,10 @@ import dev.lunar.runtime.web.WebEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -116,15 +111,17 @@ final class ServeCommand implements Callable<Integer> {
               .withAddress(address())
               .withTimeout(Duration.ofNanos((long) (timeout * 1e9)))
               .withMaxBody(
-                  maxBody == null ? WebConfig.DEFAULT_MAX_BODY : size("--max-body", maxBody))
-              .withMaxMemory(maxMemory == null ? 0 : size("--max-memory", maxMemory))
-              .withGrants(grants())
-              .withEnv(pairs())
-              .withDirs(preopens())
+                  maxBody == null
+                      ? WebConfig.DEFAULT_MAX_BODY
+                      : GuestOptions.size("--max-body", maxBody))
+              .withMaxMemory(maxMemory == null ? 0 : GuestOptions.memory("--max-memory", maxMemory))
+              .withGrants(GuestOptions.grants(grants, Grants.NONE))
+              .withEnv(GuestOptions.env(env))
+              .withDirs(GuestOptions.dirs(dirs))
               .withStderr(io.err);
       DataDir dataDir = data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env);
       loader = Modules.loader(dataDir, interpret);
-      loaded = load(loader);
+      loaded = GuestOptions.load(loader, module);
     } catch (ModuleException e) {
       io.err.println("lunar: " + module + ": " + e.getMessage());
       return Lunar.BAD_INPUT;
@@ -165,63 +162,6 @@ final class ServeCommand implements Callable<Integer> {
       return InetAddress.getByName(bind);
     } catch (UnknownHostException e) {
       throw new ModuleException("--bind " + bind + ": unknown address");
-    }
-  }
-
-  private LoadedModule load(ModuleLoader loader) throws ModuleException {
-    Path file = Path.of(module);
-    if (Files.exists(file) || module.contains("/")) {
-      return loader.load(file);
-    }
-    byte[] example = Examples.find(module);
-    if (example == null) {
-      throw new ModuleException("no such file (nor a bundled example of that name)");
-    }
-    return loader.load(module, example);
-  }
-
-  private Grants grants() throws ModuleException {
-    List<Grant> out = new ArrayList<>();
-    for (String g : grants) {
-      if (!g.equals("none")) {
-        try {
-          out.add(Grant.parse(g));
-        } catch (IllegalArgumentException e) {
-          throw new ModuleException("--grant " + g + ": " + e.getMessage());
-        }
-      }
-    }
-    return new Grants(out);
-  }
-
-  private Map<String, String> pairs() throws ModuleException {
-    Map<String, String> result = new LinkedHashMap<>();
-    for (String entry : env) {
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new ModuleException("--env " + entry + ": expected K=V");
-      }
-      result.put(entry.substring(0, eq), entry.substring(eq + 1));
-    }
-    return result;
-  }
-
-  private Map<String, Path> preopens() {
-    Map<String, Path> result = new LinkedHashMap<>();
-    for (String entry : dirs) {
-      int colon = entry.indexOf(':');
-      result.put(
-          colon < 0 ? entry : entry.substring(colon + 1),
-          Path.of(colon < 0 ? entry : entry.substring(0, colon)));
-    }
-    return result;
-  }
-
-  private static long size(String option, String text) throws ModuleException {
-    try {
-      return ByteSize.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new ModuleException(option + " " + text + ": " + e.getMessage());
     }
   }
 }
