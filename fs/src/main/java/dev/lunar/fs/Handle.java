@@ -12,6 +12,29 @@ import java.nio.ByteBuffer;
  */
 public interface Handle extends AutoCloseable {
   /**
+   * A read-only handle on fixed bytes, such as a text taken at open: reads at any offset, and its
+   * size is the bytes' length.
+   */
+  static Handle of(byte[] data) {
+    return new Handle() {
+      @Override
+      public int read(ByteBuffer dst, long offset, boolean block) {
+        if (offset >= data.length) {
+          return 0;
+        }
+        int n = (int) Math.min(dst.remaining(), data.length - offset);
+        dst.put(data, (int) offset, n);
+        return n;
+      }
+
+      @Override
+      public long size() {
+        return data.length;
+      }
+    };
+  }
+
+  /**
    * Reads into {@code dst} from {@code offset} (ignored by streams).
    *
    * @param block wait for data; when false, a stream with nothing to give throws {@link

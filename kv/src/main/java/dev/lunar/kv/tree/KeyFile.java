@@ -37,7 +37,7 @@ record KeyFile(BucketDir dir, String key) implements File {
     if (mode.write()) {
       return new WriteHandle(dir, key, mode, value, false, false);
     }
-    return new ReadHandle(value);
+    return Handle.of(value);
   }
 
   @Override

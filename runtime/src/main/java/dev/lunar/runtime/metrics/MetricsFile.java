@@ -5,7 +5,6 @@ import dev.lunar.fs.FsException;
 import dev.lunar.fs.Handle;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Stat;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /** {@code /metrics}: read-only; each open renders the metrics once, and reads page through that. */
@@ -20,23 +19,7 @@ public record MetricsFile(Metrics metrics) implements File {
     if (mode.write()) {
       throw new FsException(dev.lunar.fs.Errno.EACCES, "/metrics is read-only");
     }
-    byte[] data = bytes();
-    return new Handle() {
-      @Override
-      public int read(ByteBuffer dst, long offset, boolean block) {
-        if (offset >= data.length) {
-          return 0;
-        }
-        int n = (int) Math.min(dst.remaining(), data.length - offset);
-        dst.put(data, (int) offset, n);
-        return n;
-      }
-
-      @Override
-      public long size() {
-        return data.length;
-      }
-    };
+    return Handle.of(bytes());
   }
 
   private byte[] bytes() {

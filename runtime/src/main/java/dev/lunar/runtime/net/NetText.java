@@ -23,23 +23,7 @@ final class NetText {
 
   /** A read-only handle on text taken at open. */
   static Handle snapshot(String text) {
-    byte[] data = bytes(text);
-    return new Handle() {
-      @Override
-      public int read(ByteBuffer dst, long offset, boolean block) {
-        if (offset >= data.length) {
-          return 0;
-        }
-        int n = (int) Math.min(dst.remaining(), data.length - offset);
-        dst.put(data, (int) offset, n);
-        return n;
-      }
-
-      @Override
-      public long size() {
-        return data.length;
-      }
-    };
+    return Handle.of(bytes(text));
   }
 
   /** Something that may wait, and fail with an errno. */

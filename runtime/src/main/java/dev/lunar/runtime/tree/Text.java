@@ -32,17 +32,7 @@ final class Text {
 
   /** A read-only handle on fixed bytes: a snapshot taken at open. */
   static Handle snapshot(byte[] data) {
-    return new Handle() {
-      @Override
-      public int read(ByteBuffer dst, long offset, boolean block) {
-        return copy(data, offset, dst);
-      }
-
-      @Override
-      public long size() {
-        return data.length;
-      }
-    };
+    return Handle.of(data);
   }
 
   static FsException invalid(String reason) {
