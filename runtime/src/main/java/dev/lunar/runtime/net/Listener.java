@@ -47,8 +47,7 @@ final class Listener {
       }
       Connection c = net.admit(this, socket);
       if (c == null) {
-        refused.incrementAndGet();
-        continue;
+        continue; // refused, and counted, by admit
       }
       accepted.incrementAndGet();
       pending.add(c);

@@ -161,6 +161,8 @@ public final class Net implements AutoCloseable {
     AtomicInteger open = openPerPort.computeIfAbsent(l.port, p -> new AtomicInteger());
     if (closed || open.incrementAndGet() > config.maxConnections()) {
       open.decrementAndGet();
+      // Counted before the close, so whoever sees the hang-up also sees the count.
+      l.refused.incrementAndGet();
       try {
         socket.close();
       } catch (IOException e) {
@@ -173,6 +175,7 @@ public final class Net implements AutoCloseable {
       c = new Connection(this, nextId.getAndIncrement(), l.port, socket);
     } catch (IOException e) {
       open.decrementAndGet();
+      l.refused.incrementAndGet();
       try {
         socket.close();
       } catch (IOException ignored) {
