@@ -1,5 +1,7 @@
 package dev.lunar.runtime.proc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,8 +19,23 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 final class Mailbox {
   private static final int CHUNK = 16;
 
-  private final MpscUnboundedXaddArrayQueue<Message> queue =
-      new MpscUnboundedXaddArrayQueue<>(CHUNK);
+  private static final VarHandle QUEUE;
+
+  static {
+    try {
+      QUEUE =
+          MethodHandles.lookup()
+              .findVarHandle(Mailbox.class, "queue", MpscUnboundedXaddArrayQueue.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Made at the first send: a JCTools queue is a few hundred padded bytes, and many never get one.
+   */
+  private volatile MpscUnboundedXaddArrayQueue<Message> queue;
+
   private final ArrayDeque<Message> saved = new ArrayDeque<>(0);
   private final AtomicInteger count = new AtomicInteger();
   private final int capacity;
@@ -47,7 +64,14 @@ final class Mailbox {
   }
 
   private void enqueue(Message message) {
-    queue.offer(message);
+    var q = queue;
+    if (q == null) {
+      q = new MpscUnboundedXaddArrayQueue<>(CHUNK);
+      if (!QUEUE.compareAndSet(this, null, q)) {
+        q = queue;
+      }
+    }
+    q.offer(message);
     if (parked) {
       LockSupport.unpark(owner);
     }
@@ -69,7 +93,7 @@ final class Mailbox {
     long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
     Message found = takeSaved(tag);
     while (found == null) {
-      Message next = queue.relaxedPoll();
+      Message next = poll();
       if (next != null) {
         if (tag == null || tag.equals(next.tag())) {
           found = next;
@@ -87,7 +111,8 @@ final class Mailbox {
       }
       parked = true;
       // Re-check after publishing `parked`, so an offer in between is not missed.
-      if (queue.isEmpty()) {
+      var q = queue;
+      if (q == null || q.isEmpty()) {
         if (timeoutNanos < 0) {
           LockSupport.park(this);
         } else {
@@ -106,7 +131,7 @@ final class Mailbox {
    */
   boolean has(String tag) {
     Message next;
-    while ((next = queue.relaxedPoll()) != null) {
+    while ((next = poll()) != null) {
       saved.addLast(next);
     }
     if (tag == null) {
@@ -134,5 +159,10 @@ final class Mailbox {
       }
     }
     return null;
+  }
+
+  private Message poll() {
+    var q = queue;
+    return q == null ? null : q.relaxedPoll();
   }
 }

@@ -23,6 +23,9 @@ import java.util.function.Function;
  * the host alike. Pids count up from 1 and are never reused within a node's life.
  */
 public final class Node implements AutoCloseable {
+  /** Memory that instances kept for reuse may hold together (see {@link Instances}). */
+  static final long SPARE_INSTANCE_BYTES = 32L << 20;
+
   private final NodeConfig config;
   private final Cpu cpu;
   private final AtomicLong nextPid = new AtomicLong(1);
@@ -34,6 +37,7 @@ public final class Node implements AutoCloseable {
   private final Timers timers;
   private final Yielder yielder = new Yielder();
   private final NodeStats stats = new NodeStats(this);
+  private final Instances instances = new Instances(WasmBody.IMPORTS, SPARE_INSTANCE_BYTES);
 
   public Node(NodeConfig config) {
     this.config = config;
@@ -57,6 +61,10 @@ public final class Node implements AutoCloseable {
 
   Yielder yielder() {
     return yielder;
+  }
+
+  Instances instances() {
+    return instances;
   }
 
   // ---- spawning ----

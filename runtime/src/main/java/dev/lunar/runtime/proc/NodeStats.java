@@ -50,6 +50,9 @@ public final class NodeStats implements MetricSource {
 
   /** The kind of an exit reason: its text up to the first colon or digit, in snake case. */
   static String kind(ExitReason reason) {
+    if (reason.isNormal()) {
+      return "normal"; // most exits: skip the scan
+    }
     String t = reason.text();
     int end = 0;
     while (end < t.length() && t.charAt(end) != ':' && !Character.isDigit(t.charAt(end))) {

@@ -1,9 +1,10 @@
 package dev.lunar.runtime.proc;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -18,9 +19,13 @@ import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.wasi.GuestWasi;
+import dev.lunar.runtime.wasi.WasiImports;
+import dev.lunar.runtime.wasi.WasiLogger;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,9 +41,12 @@ final class WasmBody implements ProcessBody {
   private static final FunctionType YIELD_TYPE = FunctionType.of(List.of(), List.of(ValType.I32));
   private static final int PAGE = 65536;
 
-  /** Modules whose imports were found satisfiable; weak, so unloaded modules go. */
+  /** Every import a guest may have: WASI and {@code lunar.yield}, one table for all modules. */
+  static final ImportValues IMPORTS = imports();
+
+  /** Modules whose imports were found satisfiable (by identity: a module's hash reads it all). */
   private static final Map<WasmModule, Boolean> CHECKED =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
   private final LoadedModule module;
   private final WasiPreview1 wasi;
@@ -61,64 +69,60 @@ final class WasmBody implements ProcessBody {
       }
     }
     MemoryLimits limits = memoryLimits(module.module(), maxMemory);
-    WasiPreview1 wasi = wasi(module.name(), spec);
     if (!CHECKED.containsKey(module.module())) {
-      // Building the host functions costs as much as the rest of a spawn: once per module.
-      try {
-        checkImports(module.module(), wasi.toHostFunctions());
-      } catch (ModuleException e) {
-        wasi.close();
-        throw e;
-      }
+      checkImports(module.module());
       CHECKED.put(module.module(), Boolean.TRUE);
     }
-    return new WasmBody(module, wasi, spec.dirs().size(), limits);
+    return new WasmBody(module, wasi(module.name(), spec), spec.dirs().size(), limits);
   }
 
   @Override
   public void run(Proc self) throws FsException {
     var guest = new GuestWasi(self, wasi, self.node().treeFor(self), hostDirs);
     try (wasi) {
-      var imports = ImportValues.builder();
-      for (HostFunction f : guest.functions()) {
-        imports.addFunction(f);
-      }
-      if (importsYield(module.module())) {
-        imports.addFunction(
-            new HostFunction(
-                YIELD_MODULE,
-                YIELD_NAME,
-                YIELD_TYPE,
-                (instance, args) -> new long[] {self.endSlice()}));
-      }
-      var builder =
-          Instance.builder(module.module())
-              .withImportValues(imports.build())
-              .withMemoryFactory(ignored -> new ByteArrayMemory(memoryLimits))
-              .withStart(false);
-      if (module.machines() != null) {
-        builder.withMachineFactory(module.machines());
-      }
-      Instance instance = builder.build();
-      if (instance.memory() != null) {
-        var memory = instance.memory();
-        self.memory(() -> (long) memory.pages() * PAGE);
-      }
-      instance.export("_start").apply();
+      ScopedValue.where(WasiImports.CURRENT, guest).run(() -> start(self));
     } finally {
       guest.closeAll();
     }
   }
 
-  static boolean importsYield(WasmModule module) {
-    var imports = module.importSection();
-    for (int i = 0; i < imports.importCount(); i++) {
-      Import imp = imports.getImport(i);
-      if (imp.module().equals(YIELD_MODULE) && imp.name().equals(YIELD_NAME)) {
-        return true;
+  /** Runs {@code _start} on an instance from the node's {@link Instances}, and gives it back. */
+  private void start(Proc self) {
+    Instances instances = self.node().instances();
+    Instance instance = instances.take(module, memoryLimits);
+    if (instance.memory() != null) {
+      var memory = instance.memory();
+      self.memory(() -> (long) memory.pages() * PAGE);
+    }
+    boolean clean = false;
+    try {
+      instance.export("_start").apply();
+      clean = true;
+    } catch (WasiExitException e) {
+      clean = true;
+      throw e;
+    } finally {
+      if (clean) {
+        // The next process may take the instance at once: keep this one's size, not its memory.
+        long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
+        self.memory(() -> last);
+        instances.give(module, memoryLimits, instance);
       }
     }
-    return false;
+  }
+
+  private static ImportValues imports() {
+    var imports = ImportValues.builder();
+    for (HostFunction f : WasiImports.functions()) {
+      imports.addFunction(f);
+    }
+    imports.addFunction(
+        new HostFunction(
+            YIELD_MODULE,
+            YIELD_NAME,
+            YIELD_TYPE,
+            (instance, args) -> new long[] {WasiImports.CURRENT.get().self().endSlice()}));
+    return imports.build();
   }
 
   /** The module's own memory, capped at the process's limit so the page table stays small. */
@@ -158,12 +162,11 @@ final class WasmBody implements ProcessBody {
   }
 
   /** Names the first import we cannot satisfy, instead of Chicory's import number. */
-  private static void checkImports(WasmModule module, HostFunction[] host) throws ModuleException {
+  private static void checkImports(WasmModule module) throws ModuleException {
     Map<String, FunctionType> available = new HashMap<>();
-    for (HostFunction f : host) {
+    for (ImportFunction f : IMPORTS.functions()) {
       available.put(f.module() + "." + f.name(), f.functionType());
     }
-    available.put(YIELD_MODULE + "." + YIELD_NAME, YIELD_TYPE);
     var imports = module.importSection();
     for (int i = 0; i < imports.importCount(); i++) {
       Import imp = imports.getImport(i);

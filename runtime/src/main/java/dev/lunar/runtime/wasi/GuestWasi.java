@@ -1,9 +1,11 @@
 package dev.lunar.runtime.wasi;
 
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.Instance;
+import static dev.lunar.runtime.wasi.WasiImports.i;
+import static dev.lunar.runtime.wasi.WasiImports.l;
+import static dev.lunar.runtime.wasi.WasiImports.m;
+import static dev.lunar.runtime.wasi.WasiImports.str;
+
 import com.dylibso.chicory.runtime.Memory;
-import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.lunar.fs.Dir;
 import dev.lunar.fs.DirEntry;
@@ -17,13 +19,11 @@ import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Paths;
 import dev.lunar.fs.Stat;
 import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.wasi.WasiImports.Args;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * WASI preview1 for one guest, over two kinds of descriptors: the tree's (our own code) and the
@@ -65,100 +65,9 @@ public final class GuestWasi {
     }
   }
 
-  /** Chicory's WASI functions with ours in place of every one that takes a descriptor. */
-  public List<HostFunction> functions() {
-    Map<String, WasmFunctionHandle> ours = new HashMap<>();
-    ours.put("fd_prestat_get", call(a -> prestatGet(m(a), i(a, 1), i(a, 2))));
-    ours.put("fd_prestat_dir_name", call(a -> prestatDirName(m(a), i(a, 1), i(a, 2), i(a, 3))));
-    ours.put("fd_close", call(a -> close(i(a, 1))));
-    ours.put("fd_read", call(a -> read(m(a), i(a, 1), i(a, 2), i(a, 3), -1, i(a, 4))));
-    ours.put("fd_pread", call(a -> read(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
-    ours.put("fd_write", call(a -> write(m(a), i(a, 1), i(a, 2), i(a, 3), -1, i(a, 4))));
-    ours.put("fd_pwrite", call(a -> write(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
-    ours.put("fd_seek", call(a -> seek(m(a), i(a, 1), l(a, 2), i(a, 3), i(a, 4))));
-    ours.put("fd_tell", call(a -> seek(m(a), i(a, 1), 0, 1, i(a, 2))));
-    ours.put("fd_fdstat_get", call(a -> fdstatGet(m(a), i(a, 1), i(a, 2))));
-    ours.put("fd_fdstat_set_flags", call(a -> fdstatSetFlags(i(a, 1), i(a, 2))));
-    ours.put(
-        "fd_fdstat_set_rights",
-        call(a -> host(i(a, 1), c -> chicory.fdFdstatSetRights(c, l(a, 2), l(a, 3)), 0)));
-    ours.put("fd_filestat_get", call(a -> filestatGet(m(a), i(a, 1), i(a, 2))));
-    ours.put("fd_filestat_set_size", call(a -> setSize(i(a, 1), l(a, 2))));
-    ours.put(
-        "fd_filestat_set_times",
-        call(a -> host(i(a, 1), c -> chicory.fdFilestatSetTimes(c, l(a, 2), l(a, 3), i(a, 4)), 0)));
-    ours.put(
-        "fd_advise",
-        call(a -> host(i(a, 1), c -> chicory.fdAdvise(c, l(a, 2), l(a, 3), i(a, 4)), 0)));
-    ours.put(
-        "fd_allocate",
-        call(a ->
-            host(i(a, 1), c -> chicory.fdAllocate(c, l(a, 2), l(a, 3)), Errno.ENOTSUP.wasi())));
-    ours.put("fd_datasync", call(a -> sync(i(a, 1), chicory::fdDatasync)));
-    ours.put("fd_sync", call(a -> sync(i(a, 1), chicory::fdSync)));
-    ours.put("fd_readdir", call(a -> readdir(m(a), i(a, 1), i(a, 2), i(a, 3), l(a, 4), i(a, 5))));
-    ours.put("fd_renumber", call(a -> renumber(i(a, 1), i(a, 2))));
-    ours.put("path_open", call(this::pathOpen));
-    ours.put(
-        "path_filestat_get",
-        call(a -> pathFilestatGet(m(a), i(a, 1), i(a, 2), str(a, 3), i(a, 5))));
-    ours.put(
-        "path_filestat_set_times",
-        call(a ->
-            host(
-                i(a, 1),
-                c -> chicory.pathFilestatSetTimes(c, i(a, 2), str(a, 3), l(a, 5), l(a, 6), i(a, 7)),
-                0)));
-    ours.put("path_create_directory", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.MKDIR)));
-    ours.put("path_remove_directory", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.RMDIR)));
-    ours.put("path_unlink_file", call(a -> pathOp(i(a, 1), str(a, 2), PathOp.UNLINK)));
-    ours.put("path_rename", call(a -> rename(i(a, 1), str(a, 2), i(a, 4), str(a, 5))));
-    ours.put(
-        "path_link",
-        call(a ->
-            twoHost(
-                i(a, 1),
-                i(a, 5),
-                (c1, c2) -> chicory.pathLink(c1, i(a, 2), str(a, 3), c2, str(a, 6)))));
-    ours.put(
-        "path_symlink",
-        call(a ->
-            host(
-                i(a, 3), c -> chicory.pathSymlink(str(a, 1), c, str(a, 4)), Errno.ENOTSUP.wasi())));
-    ours.put(
-        "path_readlink",
-        call(a ->
-            host(
-                i(a, 1),
-                c -> chicory.pathReadlink(m(a), c, str(a, 2), i(a, 4), i(a, 5), i(a, 6)),
-                Errno.EINVAL.wasi())));
-    ours.put(
-        "poll_oneoff", call(a -> new Poll(this).poll(m(a), i(a, 1), i(a, 2), i(a, 3), i(a, 4))));
-    ours.put("sock_accept", call(a -> sockAccept(m(a), i(a, 1), i(a, 2), i(a, 3))));
-    ours.put(
-        "sock_recv",
-        call(a ->
-            host(
-                i(a, 1),
-                c -> chicory.sockRecv(c, i(a, 2), i(a, 3), i(a, 4), i(a, 5), i(a, 6)),
-                Errno.ENOTSUP.wasi())));
-    ours.put(
-        "sock_send",
-        call(a ->
-            host(
-                i(a, 1),
-                c -> chicory.sockSend(c, i(a, 2), i(a, 3), i(a, 4), i(a, 5)),
-                Errno.ENOTSUP.wasi())));
-    ours.put(
-        "sock_shutdown",
-        call(a -> host(i(a, 1), c -> chicory.sockShutdown(c, i(a, 2)), Errno.ENOTSUP.wasi())));
-    List<HostFunction> out = new ArrayList<>();
-    for (HostFunction f : chicory.toHostFunctions()) {
-      var handle = ours.get(f.name());
-      out.add(
-          handle == null ? f : new HostFunction(f.module(), f.name(), f.functionType(), handle));
-    }
-    return out;
+  /** The process this guest is. */
+  public Proc self() {
+    return self;
   }
 
   /** Closes what the guest left open. */
@@ -174,60 +83,18 @@ public final class GuestWasi {
     }
   }
 
-  // ---- plumbing ----
-
-  /** One WASI call's body: returns the errno (0 for success). */
-  @FunctionalInterface
-  interface Call {
-    int apply(Args a) throws WasiError, FsException;
-  }
-
-  record Args(Instance instance, long[] v) {}
-
-  private WasmFunctionHandle call(Call body) {
-    return (instance, args) -> {
-      int result;
-      try {
-        result = body.apply(new Args(instance, args));
-      } catch (WasiError e) {
-        result = e.code;
-      } catch (FsException e) {
-        self.lastError(e.reason());
-        result = e.errno().wasi();
-      }
-      return new long[] {result};
-    };
-  }
-
-  private static Memory m(Args a) {
-    return a.instance().memory();
-  }
-
-  private static int i(Args a, int n) {
-    return (int) a.v()[n - 1];
-  }
-
-  private static long l(Args a, int n) {
-    return a.v()[n - 1];
-  }
-
-  /** The string at argument n (pointer) and n+1 (length). */
-  private static String str(Args a, int n) {
-    return m(a).readString(i(a, n), i(a, n + 1));
-  }
-
   @FunctionalInterface
   interface HostCall {
     int apply(int chicoryFd) throws WasiError, FsException;
   }
 
   /** Passes a call on a host descriptor to Chicory; on a tree descriptor answers {@code tree}. */
-  private int host(int fd, HostCall call, int tree) throws WasiError, FsException {
+  int host(int fd, HostCall call, int tree) throws WasiError, FsException {
     return fds.get(fd) instanceof Fd.Host h ? call.apply(h.chicory()) : tree;
   }
 
   /** On a tree file, commits what was written so far ({@link Handle#flush}): a put in /kv. */
-  private int sync(int fd, HostCall call) throws WasiError, FsException {
+  int sync(int fd, HostCall call) throws WasiError, FsException {
     if (fds.get(fd) instanceof Fd.Tree t && t.handle != null) {
       t.handle.flush();
       return 0;
@@ -235,7 +102,7 @@ public final class GuestWasi {
     return host(fd, call, 0);
   }
 
-  private int twoHost(int fd1, int fd2, TwoHostCall call) throws WasiError, FsException {
+  int twoHost(int fd1, int fd2, TwoHostCall call) throws WasiError, FsException {
     if (fds.get(fd1) instanceof Fd.Host h1 && fds.get(fd2) instanceof Fd.Host h2) {
       return call.apply(h1.chicory(), h2.chicory());
     }
@@ -258,7 +125,7 @@ public final class GuestWasi {
 
   // ---- descriptors ----
 
-  private int prestatGet(Memory mem, int fd, int ptr) throws WasiError {
+  int prestatGet(Memory mem, int fd, int ptr) throws WasiError {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdPrestatGet(mem, h.chicory(), ptr);
@@ -272,7 +139,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int prestatDirName(Memory mem, int fd, int ptr, int len) throws WasiError {
+  int prestatDirName(Memory mem, int fd, int ptr, int len) throws WasiError {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdPrestatDirName(mem, h.chicory(), ptr, len);
@@ -289,7 +156,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int close(int fd) throws WasiError, FsException {
+  int close(int fd) throws WasiError, FsException {
     Fd f = fds.remove(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdClose(h.chicory());
@@ -301,7 +168,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int renumber(int from, int to) throws WasiError, FsException {
+  int renumber(int from, int to) throws WasiError, FsException {
     Fd f = fds.get(from);
     fds.get(to);
     if (from != to) {
@@ -312,7 +179,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int read(Memory mem, int fd, int iovs, int count, long at, int nreadPtr)
+  int read(Memory mem, int fd, int iovs, int count, long at, int nreadPtr)
       throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
@@ -345,7 +212,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int write(Memory mem, int fd, int iovs, int count, long at, int nwrittenPtr)
+  int write(Memory mem, int fd, int iovs, int count, long at, int nwrittenPtr)
       throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
@@ -389,7 +256,7 @@ public final class GuestWasi {
     }
   }
 
-  private int seek(Memory mem, int fd, long offset, int whence, int resultPtr)
+  int seek(Memory mem, int fd, long offset, int whence, int resultPtr)
       throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
@@ -417,7 +284,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int fdstatGet(Memory mem, int fd, int ptr) throws WasiError {
+  int fdstatGet(Memory mem, int fd, int ptr) throws WasiError {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdFdstatGet(mem, h.chicory(), ptr);
@@ -431,7 +298,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int fdstatSetFlags(int fd, int flags) throws WasiError {
+  int fdstatSetFlags(int fd, int flags) throws WasiError {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdFdstatSetFlags(h.chicory(), flags);
@@ -442,7 +309,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int filestatGet(Memory mem, int fd, int ptr) throws WasiError, FsException {
+  int filestatGet(Memory mem, int fd, int ptr) throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdFilestatGet(mem, h.chicory(), ptr);
@@ -454,7 +321,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int setSize(int fd, long size) throws WasiError, FsException {
+  int setSize(int fd, long size) throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return chicory.fdFilestatSetSize(h.chicory(), size);
@@ -475,7 +342,7 @@ public final class GuestWasi {
     mem.writeLong(ptr + 56, nanos);
   }
 
-  private int readdir(Memory mem, int fd, int buf, int len, long cookie, int usedPtr)
+  int readdir(Memory mem, int fd, int buf, int len, long cookie, int usedPtr)
       throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
@@ -532,7 +399,7 @@ public final class GuestWasi {
     return Paths.resolve(dir.path, path);
   }
 
-  private int pathOpen(Args a) throws WasiError, FsException {
+  int pathOpen(Args a) throws WasiError, FsException {
     Memory mem = m(a);
     int dirFd = i(a, 1);
     String path = str(a, 3);
@@ -591,7 +458,7 @@ public final class GuestWasi {
     return 0;
   }
 
-  private int pathFilestatGet(Memory mem, int fd, int flags, String path, int ptr)
+  int pathFilestatGet(Memory mem, int fd, int flags, String path, int ptr)
       throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
@@ -609,7 +476,7 @@ public final class GuestWasi {
     UNLINK
   }
 
-  private int pathOp(int fd, String path, PathOp op) throws WasiError, FsException {
+  int pathOp(int fd, String path, PathOp op) throws WasiError, FsException {
     Fd f = fds.get(fd);
     if (f instanceof Fd.Host h) {
       return switch (op) {
@@ -644,7 +511,7 @@ public final class GuestWasi {
     throw new FsException(Errno.ENOTDIR, "not a directory");
   }
 
-  private int rename(int fd1, String from, int fd2, String to) throws WasiError, FsException {
+  int rename(int fd1, String from, int fd2, String to) throws WasiError, FsException {
     if (fds.get(fd1) instanceof Fd.Tree t1 && fds.get(fd2) instanceof Fd.Tree t2) {
       List<String> a = resolve(t1, from);
       List<String> b = resolve(t2, to);
@@ -659,7 +526,7 @@ public final class GuestWasi {
     return twoHost(fd1, fd2, (c1, c2) -> chicory.pathRename(c1, from, c2, to));
   }
 
-  private int sockAccept(Memory mem, int fd, int flags, int fdPtr) throws WasiError {
+  int sockAccept(Memory mem, int fd, int flags, int fdPtr) throws WasiError {
     if (fds.get(fd) instanceof Fd.Host h) {
       int r = chicory.sockAccept(h.chicory(), flags, fdPtr);
       if (r == 0) {

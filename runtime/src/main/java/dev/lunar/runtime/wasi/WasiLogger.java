@@ -1,4 +1,4 @@
-package dev.lunar.runtime.proc;
+package dev.lunar.runtime.wasi;
 
 import com.dylibso.chicory.log.Logger;
 
@@ -6,8 +6,8 @@ import com.dylibso.chicory.log.Logger;
  * The logger handed to Chicory's WASI. Chicory logs every unimplemented call at error level to
  * standard error, which would mix with the guest's own output, so Lunar keeps it quiet.
  */
-final class WasiLogger implements Logger {
-  static final WasiLogger QUIET = new WasiLogger();
+public final class WasiLogger implements Logger {
+  public static final WasiLogger QUIET = new WasiLogger();
 
   private WasiLogger() {}
 

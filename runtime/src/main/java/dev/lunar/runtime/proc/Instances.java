@@ -1,0 +1,175 @@
+package dev.lunar.runtime.proc;
+
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
+import dev.lunar.runtime.LoadedModule;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.jctools.queues.MpmcArrayQueue;
+
+/**
+ * The instances of a node's modules, and spares kept for reuse. Building a Chicory instance and
+ * allocating its memory is most of what a spawn costs, so an instance whose process ended cleanly
+ * is kept and the next spawn of the same module resets it instead: memory zeroed and reloaded from
+ * the data segments, globals and tables set afresh, the start function run again — what building a
+ * new one does, minus the allocation. Processes still share nothing: a spare serves one process at
+ * a time and carries nothing of the last one across the reset.
+ *
+ * <p>Only modules that cannot change what a reset leaves alone are reused: none that grow or write
+ * tables, drop segments, throw wasm exceptions or allocate GC objects (see {@link #reusable}), and
+ * only instances whose memory is still its initial size, since Chicory cannot shrink a memory. The
+ * spares of all modules together hold at most {@link #budget} bytes of memory.
+ */
+final class Instances {
+  /** Instructions that change state {@link Instance#initialize} does not restore. */
+  private static final Set<OpCode> NOT_RESET =
+      EnumSet.of(
+          OpCode.TABLE_SET,
+          OpCode.TABLE_GROW,
+          OpCode.TABLE_FILL,
+          OpCode.TABLE_COPY,
+          OpCode.TABLE_INIT,
+          OpCode.ELEM_DROP,
+          OpCode.DATA_DROP,
+          OpCode.THROW,
+          OpCode.THROW_REF,
+          OpCode.TRY_TABLE);
+
+  private static final int PAGE = 65536;
+  private static final int SPARES_PER_KIND = 256;
+
+  private final ImportValues imports;
+  private final long budget;
+  private final AtomicLong spareBytes = new AtomicLong();
+  private final LongAdder reuses = new LongAdder();
+  private final Map<Kind, MpmcArrayQueue<Instance>> spares = new ConcurrentHashMap<>();
+  private final Map<WasmModule, Boolean> reusable =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
+  /**
+   * @param imports the host functions every instance gets
+   * @param budget most bytes of memory the spares may hold together; 0 turns reuse off
+   */
+  Instances(ImportValues imports, long budget) {
+    this.imports = imports;
+    this.budget = budget;
+  }
+
+  /**
+   * An instance of {@code module} in its initial state, with {@code _start} not yet run: a reset
+   * spare or a new one. Runs wasm code (the start function), so call it where the guest's host
+   * functions are bound.
+   */
+  Instance take(LoadedModule module, MemoryLimits limits) {
+    var queue = spares.get(new Kind(module, limits));
+    Instance spare = queue == null ? null : queue.poll();
+    if (spare != null) {
+      spareBytes.addAndGet(-bytes(spare));
+      reuses.increment();
+      return spare.initialize(false);
+    }
+    var builder =
+        Instance.builder(module.module())
+            .withImportValues(imports)
+            .withMemoryFactory(ignored -> new ByteArrayMemory(limits))
+            .withStart(false);
+    if (module.machines() != null) {
+      builder.withMachineFactory(module.machines());
+    }
+    return builder.build();
+  }
+
+  /** Takes back the instance of a process that ended cleanly; keeps it if it can be reset. */
+  void give(LoadedModule module, MemoryLimits limits, Instance instance) {
+    if (budget <= 0
+        || (instance.memory() != null && instance.memory().pages() != limits.initialPages())
+        || !reusable(module.module())) {
+      return;
+    }
+    long bytes = bytes(instance);
+    if (spareBytes.addAndGet(bytes) > budget) {
+      spareBytes.addAndGet(-bytes);
+      return;
+    }
+    var queue =
+        spares.computeIfAbsent(
+            new Kind(module, limits), k -> new MpmcArrayQueue<>(SPARES_PER_KIND));
+    if (!queue.offer(instance)) {
+      spareBytes.addAndGet(-bytes);
+    }
+  }
+
+  /** Spawns that reset a spare instead of building an instance. */
+  long reuses() {
+    return reuses.sum();
+  }
+
+  /** Spare instances held now, of all modules. */
+  int spares() {
+    int n = 0;
+    for (var queue : spares.values()) {
+      n += queue.size();
+    }
+    return n;
+  }
+
+  private boolean reusable(WasmModule module) {
+    Boolean known = reusable.get(module);
+    if (known == null) {
+      known = resettable(module);
+      reusable.put(module, known);
+    }
+    return known;
+  }
+
+  /** Whether {@link Instance#initialize} brings every instance of the module back to its start. */
+  static boolean resettable(WasmModule module) {
+    if (module.tagSection().isPresent()) {
+      return false;
+    }
+    var code = module.codeSection();
+    for (int f = 0; f < code.functionBodyCount(); f++) {
+      for (var instruction : code.getFunctionBody(f).instructions()) {
+        OpCode op = instruction.opcode();
+        String name = op.name();
+        if (NOT_RESET.contains(op)
+            || name.startsWith("STRUCT_")
+            || name.startsWith("ARRAY_")
+            || op == OpCode.REF_I31) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static long bytes(Instance instance) {
+    return instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
+  }
+
+  /** One module, compiled one way, with one memory limit: the spares of one kind are alike. */
+  private record Kind(LoadedModule module, MemoryLimits limits) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Kind k
+          && k.module.module() == module.module()
+          && k.module.machines() == module.machines()
+          && k.limits.equals(limits);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(module.module()) * 31 + limits.hashCode();
+    }
+  }
+}
