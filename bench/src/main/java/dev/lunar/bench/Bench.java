@@ -17,7 +17,6 @@ public final class Bench {
     switch (args[0]) {
       case "preempt" -> PreemptBench.run(rest);
       case "spawn" -> SpawnBench.run(rest);
-      case "spawn-parts" -> SpawnParts.run(rest);
       case "idle" -> IdleBench.run(rest);
       case "fill" -> FillBench.run(rest);
       case "ring" -> RingBench.run(rest);
@@ -31,8 +30,8 @@ public final class Bench {
 
   private static void usage() {
     System.err.println(
-        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT"
-            + " | spawn-parts N [interpret] | idle N | fill SECONDS | ring SIZE LAPS"
+        "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT [WARM_SECONDS]"
+            + " | idle N | fill SECONDS | ring SIZE LAPS"
             + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
     System.exit(2);
   }
