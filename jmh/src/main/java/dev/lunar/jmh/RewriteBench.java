@@ -1,5 +1,7 @@
 package dev.lunar.jmh;
 
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
 import dev.lunar.runtime.rewrite.ReductionRewriter;
 import dev.lunar.runtime.rewrite.RewriteException;
 import java.io.IOException;
@@ -17,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The reduction-counting rewrite of a whole module, as every module pays once when it is loaded:
  * bundled examples of three sizes, read from the class path. Rewrites per second; times the
- * module's size (below) gives bytes per second.
+ * module's size (below) gives bytes per second. {@code parseOnly} is the peer: Chicory's parse of
+ * the same bytes, the first step of the rewrite.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -42,5 +45,11 @@ public class RewriteBench {
   @Benchmark
   public byte[] rewrite() throws RewriteException {
     return ReductionRewriter.rewrite(wasm);
+  }
+
+  /** Chicory's parse alone, which the rewrite starts with: how much of the rewrite is parsing. */
+  @Benchmark
+  public WasmModule parseOnly() {
+    return Parser.parse(wasm);
   }
 }
