@@ -22,6 +22,7 @@ public final class Bench {
       case "ring" -> RingBench.run(rest);
       case "chat" -> ChatLatencyBench.run(rest);
       case "kv" -> KvBench.run(rest);
+      case "compute" -> ComputeBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -32,7 +33,8 @@ public final class Bench {
     System.err.println(
         "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT [WARM_SECONDS]"
             + " | idle N | fill SECONDS | ring SIZE LAPS"
-            + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS");
+            + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS"
+            + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG...");
     System.exit(2);
   }
 }

@@ -40,10 +40,21 @@ final class IdleBench {
     }
   }
 
-  /** Waits until every process is parked, so its stack is as it will stay. */
+  /**
+   * Waits until every process is parked, so its stack is as it will stay. Fails when one has ended,
+   * or has not parked 30 s after the one before: near a full heap the carrier threads can die of
+   * OutOfMemoryError and no process runs again, while no spawn fails (fill at -Xmx1g).
+   */
   static void settle(List<Proc> procs) throws InterruptedException {
     for (Proc p : procs) {
+      long giveUp = System.nanoTime() + 30_000_000_000L;
       while (p.state() != ProcState.WAITING) {
+        if (p.state() == ProcState.EXITED) {
+          throw new IllegalStateException("process " + p.pid() + " ended: " + p.exitReason());
+        }
+        if (System.nanoTime() > giveUp) {
+          throw new IllegalStateException("process " + p.pid() + " has not parked in 30 s");
+        }
         Thread.sleep(1);
       }
     }
