@@ -87,6 +87,21 @@ static void tell(long pid, const char *tag, const char *text) {
   close(fd);
 }
 
+// Parses a mailbox header, "FROM TAG SIZE" ending at nl; 0 if it is not one. By hand rather than
+// with sscanf: every chat line a member sees passes through here.
+static int parse_header(char *buf, char *nl, long *from, char tag[65], size_t *size) {
+  char *p = buf, *end;
+  *from = strtol(p, &end, 10);
+  if (end == p || *end != ' ') return 0;
+  p = end + 1;
+  char *space = memchr(p, ' ', nl - p);
+  if (!space || space == p || space - p > 64) return 0;
+  memcpy(tag, p, space - p);
+  tag[space - p] = '\0';
+  *size = strtoul(space + 1, &end, 10);
+  return end == nl;
+}
+
 // Receives one message: fills from, tag and the NUL-terminated body (cut to cap - 1 bytes; the
 // rest of a longer message is read and dropped). Returns the body's length.
 static size_t receive(int fd, long *from, char tag[65], char *body, size_t cap) {
@@ -96,7 +111,7 @@ static size_t receive(int fd, long *from, char tag[65], char *body, size_t cap) 
   buf[n] = '\0';
   char *nl = memchr(buf, '\n', n);
   size_t size;
-  if (!nl || sscanf(buf, "%ld %64s %zu", from, tag, &size) != 3) fail("bad header '%.40s'", buf);
+  if (!nl || !parse_header(buf, nl, from, tag, &size)) fail("bad header '%.40s'", buf);
   size_t got = n - (nl + 1 - buf);
   size_t keep = got < cap - 1 ? got : cap - 1;
   memcpy(body, nl + 1, keep);
@@ -379,9 +394,26 @@ static void out(const char *fmt, ...) {
   if (write(data, line, n) < 0) exit(0);  // the peer went away
 }
 
-// Writes text of several \n-separated lines to the connection, each ending in \r\n.
-static void out_lines(char *text) {
-  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) out("%s", line);
+// Writes text of several \n-separated lines to the connection, each ending in \r\n, in one write;
+// empty lines are left out. No printf: every chat line a member sees comes this way.
+static void out_lines(const char *text) {
+  static char buf[MSG_CAP + MSG_CAP / 2];
+  size_t n = 0;
+  for (const char *line = text; *line;) {
+    const char *eol = strchr(line, '\n');
+    size_t len = eol ? (size_t)(eol - line) : strlen(line);
+    size_t room = sizeof buf - n >= 2 ? sizeof buf - n - 2 : 0;
+    if (len > room) len = room;
+    if (len > 0) {
+      memcpy(buf + n, line, len);
+      n += len;
+      buf[n++] = '\r';
+      buf[n++] = '\n';
+    }
+    if (!eol || room == 0) break;
+    line = eol + 1;
+  }
+  if (n > 0 && write(data, buf, n) < 0) exit(0);  // the peer went away
 }
 
 // Sends a request to the lobby and waits (up to 10 s: it may have many to answer) for its
