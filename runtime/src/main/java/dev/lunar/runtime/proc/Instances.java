@@ -7,9 +7,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.OpCode;
 import dev.lunar.runtime.LoadedModule;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +24,9 @@ import org.jctools.queues.MpmcArrayQueue;
  * a time and carries nothing of the last one across the reset.
  *
  * <p>Only modules that cannot change what a reset leaves alone are reused: none that grow or write
- * tables, drop segments, throw wasm exceptions or allocate GC objects (see {@link #reusable}), and
- * only instances whose memory is still its initial size, since Chicory cannot shrink a memory. The
- * spares of all modules together hold at most {@link #budget} bytes of memory.
+ * tables, drop segments, throw wasm exceptions or allocate GC objects (see {@link #resettable}),
+ * and only instances whose memory is still its initial size, since Chicory cannot shrink a memory.
+ * The spares of all modules together hold at most {@link #budget} bytes of memory.
  */
 final class Instances {
   /** Instructions that change state {@link Instance#initialize} does not restore. */
@@ -53,8 +51,6 @@ final class Instances {
   private final AtomicLong spareBytes = new AtomicLong();
   private final LongAdder reuses = new LongAdder();
   private final Map<Kind, MpmcArrayQueue<Instance>> spares = new ConcurrentHashMap<>();
-  private final Map<WasmModule, Boolean> reusable =
-      Collections.synchronizedMap(new IdentityHashMap<>());
 
   /**
    * @param imports the host functions every instance gets
@@ -70,8 +66,8 @@ final class Instances {
    * spare or a new one. Runs wasm code (the start function), so call it where the guest's host
    * functions are bound.
    */
-  Instance take(LoadedModule module, MemoryLimits limits) {
-    var queue = spares.get(new Kind(module, limits));
+  Instance take(Kind kind) {
+    var queue = spares.get(kind);
     Instance spare = queue == null ? null : queue.poll();
     if (spare != null) {
       spareBytes.addAndGet(-bytes(spare));
@@ -79,21 +75,21 @@ final class Instances {
       return spare.initialize(false);
     }
     var builder =
-        Instance.builder(module.module())
+        Instance.builder(kind.module.module())
             .withImportValues(imports)
-            .withMemoryFactory(ignored -> new ByteArrayMemory(limits))
+            .withMemoryFactory(ignored -> new ByteArrayMemory(kind.limits))
             .withStart(false);
-    if (module.machines() != null) {
-      builder.withMachineFactory(module.machines());
+    if (kind.module.machines() != null) {
+      builder.withMachineFactory(kind.module.machines());
     }
     return builder.build();
   }
 
   /** Takes back the instance of a process that ended cleanly; keeps it if it can be reset. */
-  void give(LoadedModule module, MemoryLimits limits, Instance instance) {
+  void give(Kind kind, Instance instance) {
     if (budget <= 0
-        || (instance.memory() != null && instance.memory().pages() != limits.initialPages())
-        || !reusable(module.module())) {
+        || !kind.resettable
+        || (instance.memory() != null && instance.memory().pages() != kind.limits.initialPages())) {
       return;
     }
     long bytes = bytes(instance);
@@ -101,9 +97,7 @@ final class Instances {
       spareBytes.addAndGet(-bytes);
       return;
     }
-    var queue =
-        spares.computeIfAbsent(
-            new Kind(module, limits), k -> new MpmcArrayQueue<>(SPARES_PER_KIND));
+    var queue = spares.computeIfAbsent(kind, k -> new MpmcArrayQueue<>(SPARES_PER_KIND));
     if (!queue.offer(instance)) {
       spareBytes.addAndGet(-bytes);
     }
@@ -112,24 +106,6 @@ final class Instances {
   /** Spawns that reset a spare instead of building an instance. */
   long reuses() {
     return reuses.sum();
-  }
-
-  /** Spare instances held now, of all modules. */
-  int spares() {
-    int n = 0;
-    for (var queue : spares.values()) {
-      n += queue.size();
-    }
-    return n;
-  }
-
-  private boolean reusable(WasmModule module) {
-    Boolean known = reusable.get(module);
-    if (known == null) {
-      known = resettable(module);
-      reusable.put(module, known);
-    }
-    return known;
   }
 
   /** Whether {@link Instance#initialize} brings every instance of the module back to its start. */
@@ -157,10 +133,14 @@ final class Instances {
     return instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
   }
 
-  /** One module, compiled one way, with one memory limit: the spares of one kind are alike. */
-  private record Kind(LoadedModule module, MemoryLimits limits) {
+  /**
+   * One module, compiled one way, with one memory limit: the spares of one kind are alike. Made
+   * once per spawn; {@code resettable} is {@link #resettable} of the module, worked out once.
+   */
+  record Kind(LoadedModule module, MemoryLimits limits, boolean resettable) {
     @Override
     public boolean equals(Object o) {
+      // By identity: a WasmModule's own equals and hashCode read every instruction.
       return o instanceof Kind k
           && k.module.module() == module.module()
           && k.module.machines() == module.machines()

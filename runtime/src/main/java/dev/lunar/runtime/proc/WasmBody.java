@@ -23,11 +23,10 @@ import dev.lunar.runtime.wasi.WasiImports;
 import dev.lunar.runtime.wasi.WasiLogger;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The body of a wasm process: instantiates the module with WASI and the reduction-counting {@code
@@ -44,21 +43,20 @@ final class WasmBody implements ProcessBody {
   /** Every import a guest may have: WASI and {@code lunar.yield}, one table for all modules. */
   static final ImportValues IMPORTS = imports();
 
-  /** Modules whose imports were found satisfiable (by identity: a module's hash reads it all). */
-  private static final Map<WasmModule, Boolean> CHECKED =
-      Collections.synchronizedMap(new IdentityHashMap<>());
+  /**
+   * Modules whose imports were found satisfiable, each with whether a reset restores its instances
+   * ({@link Instances#resettable}). Keyed by identity: a module's own hashCode reads it all.
+   */
+  private static final Map<Identity, Boolean> CHECKED = new ConcurrentHashMap<>();
 
-  private final LoadedModule module;
+  private final Instances.Kind kind;
   private final WasiPreview1 wasi;
   private final int hostDirs;
-  private final MemoryLimits memoryLimits;
 
-  private WasmBody(
-      LoadedModule module, WasiPreview1 wasi, int hostDirs, MemoryLimits memoryLimits) {
-    this.module = module;
+  private WasmBody(Instances.Kind kind, WasiPreview1 wasi, int hostDirs) {
+    this.kind = kind;
     this.wasi = wasi;
     this.hostDirs = hostDirs;
-    this.memoryLimits = memoryLimits;
   }
 
   static ProcessBody prepare(LoadedModule module, GuestSpec spec, long maxMemory)
@@ -69,11 +67,15 @@ final class WasmBody implements ProcessBody {
       }
     }
     MemoryLimits limits = memoryLimits(module.module(), maxMemory);
-    if (!CHECKED.containsKey(module.module())) {
+    var id = new Identity(module.module());
+    Boolean resettable = CHECKED.get(id);
+    if (resettable == null) {
       checkImports(module.module());
-      CHECKED.put(module.module(), Boolean.TRUE);
+      resettable = Instances.resettable(module.module());
+      CHECKED.put(id, resettable);
     }
-    return new WasmBody(module, wasi(module.name(), spec), spec.dirs().size(), limits);
+    var kind = new Instances.Kind(module, limits, resettable);
+    return new WasmBody(kind, wasi(module.name(), spec), spec.dirs().size());
   }
 
   @Override
@@ -89,7 +91,7 @@ final class WasmBody implements ProcessBody {
   /** Runs {@code _start} on an instance from the node's {@link Instances}, and gives it back. */
   private void start(Proc self) {
     Instances instances = self.node().instances();
-    Instance instance = instances.take(module, memoryLimits);
+    Instance instance = instances.take(kind);
     if (instance.memory() != null) {
       var memory = instance.memory();
       self.memory(() -> (long) memory.pages() * PAGE);
@@ -106,7 +108,7 @@ final class WasmBody implements ProcessBody {
         // The next process may take the instance at once: keep this one's size, not its memory.
         long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
         self.memory(() -> last);
-        instances.give(module, memoryLimits, instance);
+        instances.give(kind, instance);
       }
     }
   }
@@ -179,6 +181,19 @@ final class WasmBody implements ProcessBody {
       if (!wanted.equals(type)) {
         throw new ModuleException("import " + name + " has the wrong type");
       }
+    }
+  }
+
+  /** A module as a map key by identity. */
+  private record Identity(WasmModule module) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity i && i.module == module;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(module);
     }
   }
 }
