@@ -1,6 +1,5 @@
 package dev.lunar.runtime.proc;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -77,7 +76,7 @@ final class Instances {
     var builder =
         Instance.builder(kind.module.module())
             .withImportValues(imports)
-            .withMemoryFactory(ignored -> new ByteArrayMemory(kind.limits))
+            .withMemoryFactory(ignored -> SparseMemory.of(kind.limits))
             .withStart(false);
     if (kind.module.machines() != null) {
       builder.withMachineFactory(kind.module.machines());
@@ -96,6 +95,9 @@ final class Instances {
     if (spareBytes.addAndGet(bytes) > budget) {
       spareBytes.addAndGet(-bytes);
       return;
+    }
+    if (instance.memory() != null) {
+      instance.memory().zero(); // let a spare's blocks go now, not at its next spawn
     }
     var queue = spares.computeIfAbsent(kind, k -> new MpmcArrayQueue<>(SPARES_PER_KIND));
     if (!queue.offer(instance)) {

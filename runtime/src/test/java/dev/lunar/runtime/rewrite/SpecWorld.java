@@ -1,7 +1,6 @@
 package dev.lunar.runtime.rewrite;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.ByteBufferMemory;
 import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportGlobal;
@@ -18,6 +17,7 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import com.dylibso.chicory.wasm.types.Value;
+import dev.lunar.runtime.proc.SparseMemory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +71,7 @@ final class SpecWorld {
     store.addTable(
         new ImportTable("spectest", "table", new TableInstance(table, Value.REF_NULL_VALUE)));
     store.addMemory(
-        new ImportMemory("spectest", "memory", new ByteBufferMemory(new MemoryLimits(1, 2))));
+        new ImportMemory("spectest", "memory", SparseMemory.of(new MemoryLimits(1, 2))));
   }
 
   private static HostFunction print(String name, ValType... params) {
@@ -87,7 +87,10 @@ final class SpecWorld {
   void instantiate(byte[] wasm, String name) {
     current = null; // a failed instantiation leaves no current module to act on
     WasmModule module = Parser.parse(wasm);
-    Instance.Builder builder = Instance.builder(module).withImportValues(store.toImportValues());
+    Instance.Builder builder =
+        Instance.builder(module)
+            .withImportValues(store.toImportValues())
+            .withMemoryFactory(SparseMemory::of);
     if (compiled) {
       builder.withMachineFactory(MachineFactoryCompiler.compile(module));
     }
@@ -100,7 +103,10 @@ final class SpecWorld {
   /** Instantiates a module that is expected to fail to link or to start; it is not kept. */
   void instantiateDetached(byte[] wasm) {
     WasmModule module = Parser.parse(wasm);
-    Instance.Builder builder = Instance.builder(module).withImportValues(store.toImportValues());
+    Instance.Builder builder =
+        Instance.builder(module)
+            .withImportValues(store.toImportValues())
+            .withMemoryFactory(SparseMemory::of);
     if (compiled) {
       builder.withMachineFactory(MachineFactoryCompiler.compile(module));
     }

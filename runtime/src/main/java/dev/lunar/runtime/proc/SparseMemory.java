@@ -1,0 +1,412 @@
+package dev.lunar.runtime.proc;
+
+import static com.dylibso.chicory.runtime.ConstantEvaluators.computeConstantValue;
+
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.UninstantiableException;
+import com.dylibso.chicory.wasm.types.ActiveDataSegment;
+import com.dylibso.chicory.wasm.types.DataSegment;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * A process's linear memory, allocated 4 KiB at a time when the guest first writes there. A block
+ * never written reads as zeros, as a wasm memory must, so an idle process pays for the blocks it
+ * touched (its data, the top of its stack, the start of its heap), not for every 64 KiB page it
+ * declares: the same bargain an operating system's demand paging makes. Writing zeros over a whole
+ * block hands it back.
+ *
+ * <p>Not for shared memories: one thread uses it at a time (the process's own, or the next one's
+ * after a reset), and it grows by copying its block table.
+ */
+public final class SparseMemory implements Memory {
+  static final int BLOCK = 4096;
+  private static final int SHIFT = 12;
+  private static final int MASK = BLOCK - 1;
+  private static final int BLOCKS_PER_PAGE = PAGE_SIZE / BLOCK;
+
+  private static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * The block every slot never written points to: all zeros, shared by every memory, and never
+   * written, since only {@link #writable} hands out blocks to write to and it never hands out this.
+   * Reads need no test for a missing block; writes test for this one.
+   */
+  private static final byte[] ZEROS = new byte[BLOCK];
+
+  private final MemoryLimits limits;
+
+  /** One slot per 4 KiB of the memory's current size. */
+  private byte[][] blocks;
+
+  private DataSegment[] dataSegments;
+
+  /** A new memory for {@code limits}: sparse, unless shared between threads. */
+  public static Memory of(MemoryLimits limits) {
+    return limits.shared() ? new ByteArrayMemory(limits) : new SparseMemory(limits);
+  }
+
+  SparseMemory(MemoryLimits limits) {
+    if (limits.shared()) {
+      throw new IllegalArgumentException("a shared memory cannot be sparse");
+    }
+    this.limits = limits;
+    this.blocks = new byte[limits.initialPages() * BLOCKS_PER_PAGE][];
+    Arrays.fill(blocks, ZEROS);
+  }
+
+  /** Bytes of blocks allocated now: what the memory costs, as against {@link #pages}. */
+  long residentBytes() {
+    long n = 0;
+    for (byte[] b : blocks) {
+      if (b != ZEROS) {
+        n += BLOCK;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public int pages() {
+    return blocks.length / BLOCKS_PER_PAGE;
+  }
+
+  @Override
+  public int grow(int size) {
+    int old = pages();
+    long wanted = old + Integer.toUnsignedLong(size);
+    if (wanted > maximumPages()) {
+      return -1;
+    }
+    blocks = Arrays.copyOf(blocks, (int) wanted * BLOCKS_PER_PAGE);
+    Arrays.fill(blocks, old * BLOCKS_PER_PAGE, blocks.length, ZEROS);
+    return old;
+  }
+
+  @Override
+  public int initialPages() {
+    return limits.initialPages();
+  }
+
+  @Override
+  public int maximumPages() {
+    return Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES);
+  }
+
+  @Override
+  public boolean shared() {
+    return false;
+  }
+
+  @Override
+  public Object lock(int address) {
+    return this;
+  }
+
+  @Override
+  public int waitOn(int address, int expected, long timeout) {
+    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
+  }
+
+  @Override
+  public int waitOn(int address, long expected, long timeout) {
+    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
+  }
+
+  @Override
+  public int notify(int address, int maxThreads) {
+    return 0;
+  }
+
+  @Override
+  public void initialize(Instance instance, DataSegment[] segments) {
+    initialize(instance, segments, 0);
+  }
+
+  @Override
+  public void initialize(Instance instance, DataSegment[] segments, int memoryIndex) {
+    // The instance's own array, not a copy: its data.drop empties the entry we read from.
+    this.dataSegments = segments;
+    if (segments == null) {
+      return;
+    }
+    for (var s : segments) {
+      if (s instanceof ActiveDataSegment active) {
+        if (active.index() != memoryIndex) {
+          continue;
+        }
+        byte[] data = active.data();
+        int offset = (int) computeConstantValue(instance, active.offsetInstructions())[0];
+        checkBounds(offset, data.length, UninstantiableException::new);
+        write(offset, data, 0, data.length);
+      } else if (!(s instanceof PassiveDataSegment)) {
+        throw new ChicoryException("Data segment should be active or passive: " + s);
+      }
+    }
+  }
+
+  @Override
+  public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
+    write(dest, dataSegments[segmentId].data(), offset, size);
+  }
+
+  @Override
+  public void drop(int segment) {
+    dataSegments[segment] = PassiveDataSegment.EMPTY;
+  }
+
+  @Override
+  public void zero() {
+    Arrays.fill(blocks, ZEROS);
+  }
+
+  // The accessors: a fast path for a value inside one block, a slow one for a value across a
+  // block's edge or out of bounds.
+
+  /** Block {@code i}, to write to: made now if it is still the shared zeros. */
+  private byte[] writable(int i) {
+    byte[] b = blocks[i];
+    return b != ZEROS ? b : (blocks[i] = new byte[BLOCK]);
+  }
+
+  /**
+   * The block holding {@code [addr, addr + size)} if the range lies inside the memory and inside
+   * one block and the block was ever written; else the shared zeros, or null if split or outside.
+   */
+  private byte[] block(int addr, int size) {
+    byte[][] t = blocks;
+    int i = addr >>> SHIFT;
+    return i < t.length && (addr & MASK) <= BLOCK - size ? t[i] : null;
+  }
+
+  @Override
+  public byte read(int addr) {
+    byte[] b = block(addr, 1);
+    return b != null ? b[addr & MASK] : (byte) readSlow(addr, 1);
+  }
+
+  @Override
+  public short readShort(int addr) {
+    byte[] b = block(addr, 2);
+    return b != null ? (short) SHORT.get(b, addr & MASK) : (short) readSlow(addr, 2);
+  }
+
+  @Override
+  public long readU16(int addr) {
+    return readShort(addr) & 0xFFFF;
+  }
+
+  @Override
+  public int readInt(int addr) {
+    byte[] b = block(addr, 4);
+    return b != null ? (int) INT.get(b, addr & MASK) : (int) readSlow(addr, 4);
+  }
+
+  @Override
+  public long readLong(int addr) {
+    byte[] b = block(addr, 8);
+    return b != null ? (long) LONG.get(b, addr & MASK) : readSlow(addr, 8);
+  }
+
+  @Override
+  public long readF32(int addr) {
+    return readInt(addr);
+  }
+
+  @Override
+  public float readFloat(int addr) {
+    return Float.intBitsToFloat(readInt(addr));
+  }
+
+  @Override
+  public long readF64(int addr) {
+    return readLong(addr);
+  }
+
+  @Override
+  public double readDouble(int addr) {
+    return Double.longBitsToDouble(readLong(addr));
+  }
+
+  // A write to a block still the shared zeros takes the slow path, which makes the block: the
+  // fast path stores nothing but the value, so the JIT keeps the block table out of the loop.
+
+  @Override
+  public void writeByte(int addr, byte data) {
+    byte[] b = block(addr, 1);
+    if (b != null && b != ZEROS) {
+      b[addr & MASK] = data;
+    } else {
+      writeSlow(addr, data, 1);
+    }
+  }
+
+  @Override
+  public void writeShort(int addr, short data) {
+    byte[] b = block(addr, 2);
+    if (b != null && b != ZEROS) {
+      SHORT.set(b, addr & MASK, data);
+    } else {
+      writeSlow(addr, data, 2);
+    }
+  }
+
+  @Override
+  public void writeI32(int addr, int data) {
+    byte[] b = block(addr, 4);
+    if (b != null && b != ZEROS) {
+      INT.set(b, addr & MASK, data);
+    } else {
+      writeSlow(addr, data, 4);
+    }
+  }
+
+  @Override
+  public void writeLong(int addr, long data) {
+    byte[] b = block(addr, 8);
+    if (b != null && b != ZEROS) {
+      LONG.set(b, addr & MASK, data);
+    } else {
+      writeSlow(addr, data, 8);
+    }
+  }
+
+  @Override
+  public void writeF32(int addr, float data) {
+    writeI32(addr, Float.floatToRawIntBits(data));
+  }
+
+  @Override
+  public void writeF64(int addr, double data) {
+    writeLong(addr, Double.doubleToRawLongBits(data));
+  }
+
+  /** A little-endian value of {@code size} bytes, byte by byte. */
+  private long readSlow(int addr, int size) {
+    checkBounds(addr, size, WasmRuntimeException::new);
+    long value = 0;
+    for (int k = 0; k < size; k++) {
+      byte[] b = blocks[(addr + k) >>> SHIFT];
+      value |= (long) (b[(addr + k) & MASK] & 0xFF) << (8 * k);
+    }
+    return value;
+  }
+
+  private void writeSlow(int addr, long value, int size) {
+    checkBounds(addr, size, WasmRuntimeException::new);
+    for (int k = 0; k < size; k++) {
+      writable((addr + k) >>> SHIFT)[(addr + k) & MASK] = (byte) (value >>> (8 * k));
+    }
+  }
+
+  // Ranges, block by block.
+
+  @Override
+  public void write(int addr, byte[] data, int offset, int size) {
+    if (offset < 0 || size < 0 || offset > data.length - size) {
+      throw outOfBounds(offset, size, data.length, WasmRuntimeException::new);
+    }
+    checkBounds(addr, size, WasmRuntimeException::new);
+    while (size > 0) {
+      int n = Math.min(size, BLOCK - (addr & MASK));
+      System.arraycopy(data, offset, writable(addr >>> SHIFT), addr & MASK, n);
+      addr += n;
+      offset += n;
+      size -= n;
+    }
+  }
+
+  @Override
+  public byte[] readBytes(int addr, int len) {
+    checkBounds(addr, len, WasmRuntimeException::new);
+    byte[] out = new byte[len];
+    for (int done = 0; done < len; ) {
+      int a = addr + done;
+      int n = Math.min(len - done, BLOCK - (a & MASK));
+      System.arraycopy(blocks[a >>> SHIFT], a & MASK, out, done, n);
+      done += n;
+    }
+    return out;
+  }
+
+  @Override
+  public void fill(byte value, int fromIndex, int toIndex) {
+    int size = toIndex - fromIndex;
+    checkBounds(fromIndex, size, WasmRuntimeException::new);
+    for (int addr = fromIndex; size > 0; ) {
+      int n = Math.min(size, BLOCK - (addr & MASK));
+      int i = addr >>> SHIFT;
+      if (value == 0 && n == BLOCK) {
+        blocks[i] = ZEROS;
+      } else if (value != 0 || blocks[i] != ZEROS) {
+        Arrays.fill(writable(i), addr & MASK, (addr & MASK) + n, value);
+      }
+      addr += n;
+      size -= n;
+    }
+  }
+
+  @Override
+  public void copy(int dest, int src, int size) {
+    checkBounds(dest, size, WasmRuntimeException::new);
+    checkBounds(src, size, WasmRuntimeException::new);
+    if (dest > src && dest < src + size) {
+      // Overlapping with the destination after the source: copy from the end backwards.
+      while (size > 0) {
+        int d = dest + size;
+        int s = src + size;
+        int n = Math.min(size, Math.min(((d - 1) & MASK) + 1, ((s - 1) & MASK) + 1));
+        copyPiece(d - n, s - n, n);
+        size -= n;
+      }
+    } else {
+      while (size > 0) {
+        int n = Math.min(size, BLOCK - Math.max(dest & MASK, src & MASK));
+        copyPiece(dest, src, n);
+        dest += n;
+        src += n;
+        size -= n;
+      }
+    }
+  }
+
+  /** Copies {@code n} bytes that lie within one block at each end. */
+  private void copyPiece(int dest, int src, int n) {
+    byte[] from = blocks[src >>> SHIFT];
+    if (from != ZEROS || blocks[dest >>> SHIFT] != ZEROS) {
+      System.arraycopy(from, src & MASK, writable(dest >>> SHIFT), dest & MASK, n);
+    }
+  }
+
+  private void checkBounds(int addr, int size, Function<String, ChicoryException> error) {
+    long limit = (long) blocks.length * BLOCK;
+    if (addr < 0 || size < 0 || (long) addr + size > limit) {
+      throw outOfBounds(addr, size, limit, error);
+    }
+  }
+
+  private static ChicoryException outOfBounds(
+      int addr, int size, long limit, Function<String, ChicoryException> error) {
+    return error.apply(
+        "out of bounds memory access: attempted to access address: "
+            + addr
+            + " but limit is: "
+            + limit
+            + " and size: "
+            + size);
+  }
+}
