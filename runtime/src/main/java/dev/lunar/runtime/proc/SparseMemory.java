@@ -193,6 +193,16 @@ public final class SparseMemory implements Memory {
     return i < t.length && (addr & MASK) <= BLOCK - size ? t[i] : null;
   }
 
+  /**
+   * The block holding {@code [addr, addr + size)} if the range lies inside the memory and inside
+   * one block that was written before; else the shared zeros, which send a write to the slow path.
+   */
+  private byte[] written(int addr, int size) {
+    byte[][] t = blocks;
+    int i = addr >>> SHIFT;
+    return i < t.length && (addr & MASK) <= BLOCK - size ? t[i] : ZEROS;
+  }
+
   @Override
   public byte read(int addr) {
     byte[] b = block(addr, 1);
@@ -247,8 +257,8 @@ public final class SparseMemory implements Memory {
 
   @Override
   public void writeByte(int addr, byte data) {
-    byte[] b = block(addr, 1);
-    if (b != null && b != ZEROS) {
+    byte[] b = written(addr, 1);
+    if (b != ZEROS) {
       b[addr & MASK] = data;
     } else {
       writeSlow(addr, data, 1);
@@ -257,8 +267,8 @@ public final class SparseMemory implements Memory {
 
   @Override
   public void writeShort(int addr, short data) {
-    byte[] b = block(addr, 2);
-    if (b != null && b != ZEROS) {
+    byte[] b = written(addr, 2);
+    if (b != ZEROS) {
       SHORT.set(b, addr & MASK, data);
     } else {
       writeSlow(addr, data, 2);
@@ -267,8 +277,8 @@ public final class SparseMemory implements Memory {
 
   @Override
   public void writeI32(int addr, int data) {
-    byte[] b = block(addr, 4);
-    if (b != null && b != ZEROS) {
+    byte[] b = written(addr, 4);
+    if (b != ZEROS) {
       INT.set(b, addr & MASK, data);
     } else {
       writeSlow(addr, data, 4);
@@ -277,8 +287,8 @@ public final class SparseMemory implements Memory {
 
   @Override
   public void writeLong(int addr, long data) {
-    byte[] b = block(addr, 8);
-    if (b != null && b != ZEROS) {
+    byte[] b = written(addr, 8);
+    if (b != ZEROS) {
       LONG.set(b, addr & MASK, data);
     } else {
       writeSlow(addr, data, 8);
