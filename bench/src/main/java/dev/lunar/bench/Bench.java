@@ -32,7 +32,7 @@ public final class Bench {
   private static void usage() {
     System.err.println(
         "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT [WARM_SECONDS]"
-            + " | idle N | fill SECONDS | ring SIZE LAPS"
+            + " | idle N [GUEST] | fill SECONDS | ring SIZE LAPS"
             + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS"
             + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG...");
     System.exit(2);

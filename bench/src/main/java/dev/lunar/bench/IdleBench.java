@@ -14,14 +14,16 @@ import java.util.List;
 
 /**
  * Heap per idle process: N one-page sleepers, each parked in poll_oneoff, and the heap in use after
- * GC compared with before the spawns.
+ * GC compared with before the spawns. The sleeper is {@code sleeper.wat} unless another guest is
+ * named ({@code csleeper}: the same in C, with wasi-libc's start-up).
  */
 final class IdleBench {
   private IdleBench() {}
 
   static void run(String[] args) throws Exception {
     int n = Integer.parseInt(args[0]);
-    LoadedModule sleeper = Guests.load(ModuleLoader.inMemory(false), "sleeper");
+    String guest = args.length > 1 ? args[1] : "sleeper";
+    LoadedModule sleeper = Guests.load(ModuleLoader.inMemory(false), guest);
     GuestSpec spec = Guests.spec();
     try (Node node = new Node(NodeConfig.defaults())) {
       // One spawn first so classes, the compiled module and the node's tables are in "before".
@@ -33,7 +35,10 @@ final class IdleBench {
       }
       settle(procs);
       long after = Heap.usedAfterGc();
-      Report.line("idle.lunar." + n, (after - before) / 1024.0 / n, "KiB/proc");
+      Report.line(
+          "idle.lunar." + (guest.equals("sleeper") ? "" : guest + ".") + n,
+          (after - before) / 1024.0 / n,
+          "KiB/proc");
       for (Proc p : procs) {
         node.kill(p.pid(), ExitReason.KILLED);
       }
