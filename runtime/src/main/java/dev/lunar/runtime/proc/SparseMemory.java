@@ -175,7 +175,7 @@ public final class SparseMemory implements Memory {
   }
 
   // The accessors: a fast path for a value inside one block, a slow one for a value across a
-  // block's edge or out of bounds.
+  // block's edge or out of bounds, and for the first write to a block.
 
   /** Block {@code i}, to write to: made now if it is still the shared zeros. */
   private byte[] writable(int i) {
@@ -184,8 +184,8 @@ public final class SparseMemory implements Memory {
   }
 
   /**
-   * The block holding {@code [addr, addr + size)} if the range lies inside the memory and inside
-   * one block and the block was ever written; else the shared zeros, or null if split or outside.
+   * The block holding {@code [addr, addr + size)}, to read (the shared zeros if never written), if
+   * the range lies inside the memory and inside one block; null if it does not.
    */
   private byte[] block(int addr, int size) {
     byte[][] t = blocks;
