@@ -52,12 +52,31 @@ final class Instances {
   private final Map<Kind, MpmcArrayQueue<Instance>> spares = new ConcurrentHashMap<>();
 
   /**
+   * The modules this node has spawned, each with {@link #resettable} of it, worked out once. Keyed
+   * by identity (a module's own hashCode reads every instruction), and held only as long as the
+   * node, as the node's module loader holds them too.
+   */
+  private final Map<Identity, Boolean> modules = new ConcurrentHashMap<>();
+
+  /**
    * @param imports the host functions every instance gets
    * @param budget most bytes of memory the spares may hold together; 0 turns reuse off
    */
   Instances(ImportValues imports, long budget) {
     this.imports = imports;
     this.budget = budget;
+  }
+
+  /** Whether this node has spawned {@code module} before (and so checked its imports). */
+  boolean knows(LoadedModule module) {
+    return modules.containsKey(new Identity(module.module()));
+  }
+
+  /** The kind of a spawn of {@code module} with {@code limits}. */
+  Kind kind(LoadedModule module, MemoryLimits limits) {
+    boolean reset =
+        modules.computeIfAbsent(new Identity(module.module()), m -> resettable(m.module));
+    return new Kind(module, limits, reset);
   }
 
   /**
@@ -135,9 +154,22 @@ final class Instances {
     return instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
   }
 
+  /** A module as a map key by identity. */
+  private record Identity(WasmModule module) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity i && i.module == module;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(module);
+    }
+  }
+
   /**
    * One module, compiled one way, with one memory limit: the spares of one kind are alike. Made
-   * once per spawn; {@code resettable} is {@link #resettable} of the module, worked out once.
+   * once per spawn by {@link #kind}.
    */
   record Kind(LoadedModule module, MemoryLimits limits, boolean resettable) {
     @Override

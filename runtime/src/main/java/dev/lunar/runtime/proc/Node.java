@@ -73,7 +73,7 @@ public final class Node implements AutoCloseable {
   public Proc spawn(LoadedModule module, GuestSpec guest, SpawnOptions options)
       throws ModuleException, NoProcException, RegistryException {
     long maxMemory = options.maxMemory() > 0 ? options.maxMemory() : config.defaultMaxMemory();
-    ProcessBody body = WasmBody.prepare(module, guest, maxMemory);
+    ProcessBody body = WasmBody.prepare(instances, module, guest, maxMemory);
     return spawn(module.name(), body, options, guest);
   }
 

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The body of a wasm process: instantiates the module with WASI and the reduction-counting {@code
@@ -43,12 +42,6 @@ final class WasmBody implements ProcessBody {
   /** Every import a guest may have: WASI and {@code lunar.yield}, one table for all modules. */
   static final ImportValues IMPORTS = imports();
 
-  /**
-   * Modules whose imports were found satisfiable, each with whether a reset restores its instances
-   * ({@link Instances#resettable}). Keyed by identity: a module's own hashCode reads it all.
-   */
-  private static final Map<Identity, Boolean> CHECKED = new ConcurrentHashMap<>();
-
   private final Instances.Kind kind;
   private final WasiPreview1 wasi;
   private final int hostDirs;
@@ -59,7 +52,8 @@ final class WasmBody implements ProcessBody {
     this.hostDirs = hostDirs;
   }
 
-  static ProcessBody prepare(LoadedModule module, GuestSpec spec, long maxMemory)
+  static ProcessBody prepare(
+      Instances instances, LoadedModule module, GuestSpec spec, long maxMemory)
       throws ModuleException {
     for (var dir : spec.dirs().entrySet()) {
       if (!Files.isDirectory(dir.getValue())) {
@@ -67,14 +61,10 @@ final class WasmBody implements ProcessBody {
       }
     }
     MemoryLimits limits = memoryLimits(module.module(), maxMemory);
-    var id = new Identity(module.module());
-    Boolean resettable = CHECKED.get(id);
-    if (resettable == null) {
+    if (!instances.knows(module)) {
       checkImports(module.module());
-      resettable = Instances.resettable(module.module());
-      CHECKED.put(id, resettable);
     }
-    var kind = new Instances.Kind(module, limits, resettable);
+    var kind = instances.kind(module, limits);
     return new WasmBody(kind, wasi(module.name(), spec), spec.dirs().size());
   }
 
@@ -181,19 +171,6 @@ final class WasmBody implements ProcessBody {
       if (!wanted.equals(type)) {
         throw new ModuleException("import " + name + " has the wrong type");
       }
-    }
-  }
-
-  /** A module as a map key by identity. */
-  private record Identity(WasmModule module) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Identity i && i.module == module;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(module);
     }
   }
 }
