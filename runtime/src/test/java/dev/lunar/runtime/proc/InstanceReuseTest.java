@@ -2,9 +2,11 @@ package dev.lunar.runtime.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
@@ -91,6 +93,19 @@ class InstanceReuseTest {
     runTimes(load(DIRTY, interpret), 20, ExitReason.NORMAL);
     assertEquals("Ax0\n".repeat(20), out.toString());
     assertEquals(19, node.instances().reuses(), "every spawn after the first reuses");
+  }
+
+  @Test
+  void aProcessMemoryHoldsOnlyTheBlocksWritten() throws Exception {
+    var module =
+        load(
+            "(module (memory 4 4) (data (i32.const 100) \"x\") (func (export \"_start\")))", false);
+    var kind = node.instances().kind(module, new MemoryLimits(4, 4));
+    var memory = node.instances().take(kind).memory();
+    assertInstanceOf(SparseMemory.class, memory, "processes get sparse memory");
+    assertEquals(4, memory.pages());
+    assertEquals(SparseMemory.BLOCK, ((SparseMemory) memory).residentBytes(), "the data's block");
+    assertEquals('x', memory.read(100));
   }
 
   @Test
