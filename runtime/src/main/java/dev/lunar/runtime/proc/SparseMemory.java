@@ -17,6 +17,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * A process's linear memory, allocated 4 KiB at a time when the guest first writes there. A block
@@ -85,8 +86,45 @@ public final class SparseMemory implements Memory {
     return blocks.length / BLOCKS_PER_PAGE;
   }
 
+  /**
+   * Counts one reduction: {@code memory.grow} by this many pages, 2^32-1, which must fail and which
+   * the reduction-counting rewrite inserts at every function entry and loop header.
+   */
+  public static final int TICK = -1;
+
+  private static final IntSupplier UNCOUNTED = () -> Integer.MAX_VALUE;
+
+  /** Reductions left in the current slice. */
+  private int budget = Integer.MAX_VALUE;
+
+  /** Ends a slice and returns the next slice's budget. */
+  private IntSupplier endSlice = UNCOUNTED;
+
+  /**
+   * Counts the guest's ticks from now on: its first tick calls {@code endSlice}, and so does the
+   * tick that uses up each budget it returns (which must be positive). {@code endSlice} may throw
+   * to end the guest.
+   */
+  public void countReductions(IntSupplier endSlice) {
+    this.endSlice = endSlice;
+    this.budget = 1;
+  }
+
+  /** Stops counting, and lets go of the last {@code endSlice}. */
+  public void stopCounting() {
+    this.endSlice = UNCOUNTED;
+    this.budget = Integer.MAX_VALUE;
+  }
+
   @Override
   public int grow(int size) {
+    if (size == TICK) {
+      // Kept tiny so that the JIT inlines it into every tick: a decrement and a test.
+      if (--budget <= 0) {
+        budget = endSlice.getAsInt();
+      }
+      return -1;
+    }
     int old = pages();
     long wanted = old + Integer.toUnsignedLong(size);
     if (wanted > maximumPages()) {

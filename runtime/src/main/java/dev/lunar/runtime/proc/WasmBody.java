@@ -13,7 +13,6 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.dylibso.chicory.wasm.types.ValType;
 import dev.lunar.fs.FsException;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
@@ -28,18 +27,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of a wasm process: instantiates the module with WASI and the reduction-counting {@code
- * lunar.yield} import, then calls {@code _start}. Everything that can be checked before the process
- * exists (imports, directories, memory) is checked in {@link #prepare}, so a spawn that cannot work
- * fails at once with a {@link ModuleException}.
+ * The body of a wasm process: instantiates the module with WASI, has its memory count the
+ * reductions the rewritten module ticks off (see {@link SparseMemory#countReductions}), then calls
+ * {@code _start}. Everything that can be checked before the process exists (imports, directories,
+ * memory) is checked in {@link #prepare}, so a spawn that cannot work fails at once with a {@link
+ * ModuleException}.
  */
 final class WasmBody implements ProcessBody {
-  static final String YIELD_MODULE = "lunar";
-  static final String YIELD_NAME = "yield";
-  private static final FunctionType YIELD_TYPE = FunctionType.of(List.of(), List.of(ValType.I32));
   private static final int PAGE = 65536;
 
-  /** Every import a guest may have: WASI and {@code lunar.yield}, one table for all modules. */
+  /** Every import a guest may have: WASI, one table for all modules. */
   static final ImportValues IMPORTS = imports();
 
   private final Instances.Kind kind;
@@ -85,6 +82,10 @@ final class WasmBody implements ProcessBody {
     if (instance.memory() != null) {
       var memory = instance.memory();
       self.memory(() -> (long) memory.pages() * PAGE);
+      if (memory instanceof SparseMemory counter) {
+        // The rewrite's ticks land here; a module loaded without it never ticks.
+        counter.countReductions(self::endSlice);
+      }
     }
     boolean clean = false;
     try {
@@ -98,6 +99,9 @@ final class WasmBody implements ProcessBody {
         // The next process may take the instance at once: keep this one's size, not its memory.
         long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
         self.memory(() -> last);
+        if (instance.memory() instanceof SparseMemory counter) {
+          counter.stopCounting(); // a spare must not hold on to this process
+        }
         instances.give(kind, instance);
       }
     }
@@ -108,12 +112,6 @@ final class WasmBody implements ProcessBody {
     for (HostFunction f : WasiImports.functions()) {
       imports.addFunction(f);
     }
-    imports.addFunction(
-        new HostFunction(
-            YIELD_MODULE,
-            YIELD_NAME,
-            YIELD_TYPE,
-            (instance, args) -> new long[] {WasiImports.CURRENT.get().self().endSlice()}));
     return imports.build();
   }
 

@@ -15,10 +15,6 @@ final class ByteReader {
     this.end = end;
   }
 
-  byte[] buffer() {
-    return bytes;
-  }
-
   int pos() {
     return pos;
   }
@@ -66,30 +62,6 @@ final class ByteReader {
       throw new RewriteException("unexpected end of module at offset " + pos);
     }
     pos += n;
-  }
-
-  /** Copies everything from {@code from} up to the current position into {@code out}. */
-  void copySince(int from, ByteSink out) {
-    out.bytes(bytes, from, pos - from);
-  }
-
-  /** Copies the rest of the slice into {@code out}. */
-  void copyRest(ByteSink out) {
-    out.bytes(bytes, pos, end - pos);
-    pos = end;
-  }
-
-  /** Reads a name (length-prefixed UTF-8). */
-  String name() throws RewriteException {
-    int length = u32();
-    int from = pos;
-    skip(length);
-    return new String(bytes, from, length, java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** Reads a name (length-prefixed UTF-8), skipping it; only its extent matters here. */
-  void skipName() throws RewriteException {
-    skip(u32());
   }
 
   /**

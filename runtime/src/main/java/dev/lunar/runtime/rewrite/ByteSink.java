@@ -50,28 +50,6 @@ final class ByteSink {
     u8((int) x);
   }
 
-  /** Writes {@code value} as signed LEB128 in its shortest form. */
-  void s32(long value) {
-    long x = value;
-    while (true) {
-      int b = (int) (x & 0x7F);
-      x >>= 7;
-      boolean done = (x == 0 && (b & 0x40) == 0) || (x == -1 && (b & 0x40) != 0);
-      if (done) {
-        u8(b);
-        return;
-      }
-      u8(b | 0x80);
-    }
-  }
-
-  /** Writes a name: its UTF-8 length, then its bytes. */
-  void name(String name) {
-    byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    u32(utf8.length);
-    bytes(utf8, 0, utf8.length);
-  }
-
   /** Writes a section: id, size, contents. */
   void section(int id, ByteSink contents) {
     u8(id);

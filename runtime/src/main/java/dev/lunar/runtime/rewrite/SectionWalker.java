@@ -3,33 +3,26 @@ package dev.lunar.runtime.rewrite;
 import com.dylibso.chicory.wasm.WasmModule;
 
 /**
- * Walks the sections of a module in binary order, copies the untouched ones verbatim and hands the
- * ones that mention function indices (or that gain entries) to {@link Sections} and {@link
- * CodeRewriter}. A type, import or global section the module lacks is created at its place in the
- * section order, ahead of any custom sections directly before that place.
+ * Walks the sections of a module in binary order, copies all but the code section verbatim and
+ * hands that one to {@link CodeRewriter}. A module without a memory gets an empty one, {@code
+ * (memory 0 0)}, at its place in the section order (ahead of any custom sections directly before
+ * that place) or in place of a memory section of no memories: the ticks need a memory 0 to name.
  */
 final class SectionWalker {
   private static final int CUSTOM = 0;
-  private static final int TYPE = 1;
-  private static final int IMPORT = 2;
-  private static final int FUNCTION = 3;
-  private static final int GLOBAL = 6;
-  private static final int EXPORT = 7;
-  private static final int START = 8;
-  private static final int ELEMENT = 9;
+  private static final int MEMORY = 5;
   private static final int CODE = 10;
 
   private final byte[] wasm;
   private final WasmModule module;
-  private final Plan plan;
-  private boolean hasType;
-  private boolean hasImport;
-  private boolean hasGlobal;
+  private final int funcImports;
+  private boolean hasMemory;
 
-  SectionWalker(byte[] wasm, WasmModule module, Plan plan) {
+  SectionWalker(byte[] wasm, WasmModule module, int funcImports, boolean hasMemory) {
     this.wasm = wasm;
     this.module = module;
-    this.plan = plan;
+    this.funcImports = funcImports;
+    this.hasMemory = hasMemory;
   }
 
   /**
@@ -48,7 +41,7 @@ final class SectionWalker {
   }
 
   byte[] rewrite() throws RewriteException {
-    // The result grows by a few bytes per function and loop; 1/8 headroom avoids most regrowth.
+    // The result grows by five bytes per function and loop; 1/8 headroom avoids most regrowth.
     ByteSink out = new ByteSink(wasm.length + wasm.length / 8 + 64);
     out.bytes(wasm, 0, 8); // magic and version, already checked by the parser
     ByteReader in = new ByteReader(wasm, 8, wasm.length);
@@ -62,69 +55,36 @@ final class SectionWalker {
       int size = in.u32();
       int start = in.pos();
       in.skip(size);
-      ByteReader body = new ByteReader(wasm, start, start + size);
-      if (id != CUSTOM) {
-        emitMissingBefore(rank(id), out);
-        out.sink(customs);
-        customs.reset();
+      if (id == CUSTOM) {
+        customs.bytes(wasm, sectionStart, start + size - sectionStart);
+        continue;
       }
-      switch (id) {
-        case TYPE -> {
-          hasType = true;
-          if (!plan.appendedTypes().isEmpty()) {
-            out.section(TYPE, Sections.types(body, plan));
-          } else {
-            out.bytes(wasm, sectionStart, start + size - sectionStart);
-          }
-        }
-        case IMPORT -> {
-          hasImport = true;
-          out.section(IMPORT, Sections.imports(body, plan));
-        }
-        case GLOBAL -> {
-          hasGlobal = true;
-          out.section(GLOBAL, Sections.globals(body, plan));
-        }
-        case FUNCTION -> out.section(FUNCTION, Sections.functions(body, plan));
-        case EXPORT -> out.section(EXPORT, Sections.exports(body, plan));
-        case START -> out.section(START, Sections.start(body, plan));
-        case ELEMENT -> out.section(ELEMENT, Sections.elements(body, plan));
-        case CODE -> out.section(CODE, new CodeRewriter(wasm, module, plan).rewrite(body));
-        case CUSTOM -> {
-          ByteSink custom = NameSection.rewrite(body, plan);
-          if (custom != null) {
-            customs.section(CUSTOM, custom);
-          }
-        }
-        default -> out.bytes(wasm, sectionStart, start + size - sectionStart);
+      addMemoryBefore(rank(id), out);
+      out.sink(customs);
+      customs.reset();
+      if (id == CODE) {
+        ByteReader body = new ByteReader(wasm, start, start + size);
+        out.section(CODE, new CodeRewriter(wasm, module, funcImports).rewrite(body));
+      } else if (id == MEMORY && !hasMemory) {
+        addMemoryBefore(Integer.MAX_VALUE, out); // in place of a memory section of no memories
+      } else {
+        out.bytes(wasm, sectionStart, start + size - sectionStart);
       }
     }
-    emitMissingBefore(Integer.MAX_VALUE, out);
+    addMemoryBefore(Integer.MAX_VALUE, out);
     out.sink(customs);
     return out.toByteArray();
   }
 
-  private void emitMissingBefore(int rank, ByteSink out) {
-    if (!hasType && !plan.appendedTypes().isEmpty() && rank > rank(TYPE)) {
-      hasType = true;
-      ByteSink s = new ByteSink(16);
-      s.u32(plan.appendedTypes().size());
-      Sections.appendedTypes(s, plan);
-      out.section(TYPE, s);
-    }
-    if (!hasImport && rank > rank(IMPORT)) {
-      hasImport = true;
-      ByteSink s = new ByteSink(16);
-      s.u32(1);
-      Sections.yieldImport(s, plan);
-      out.section(IMPORT, s);
-    }
-    if (!hasGlobal && rank > rank(GLOBAL)) {
-      hasGlobal = true;
-      ByteSink s = new ByteSink(8);
-      s.u32(1);
-      Sections.budgetGlobal(s);
-      out.section(GLOBAL, s);
+  private void addMemoryBefore(int rank, ByteSink out) {
+    if (!hasMemory && rank > rank(MEMORY)) {
+      hasMemory = true;
+      ByteSink s = new ByteSink(4);
+      s.u32(1); // one memory
+      s.u8(0x01); // limits with a maximum
+      s.u32(0); // of no pages
+      s.u32(0); // and at most none
+      out.section(MEMORY, s);
     }
   }
 }

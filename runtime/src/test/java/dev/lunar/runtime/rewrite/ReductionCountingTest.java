@@ -3,21 +3,21 @@ package dev.lunar.runtime.rewrite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.ValType;
+import dev.lunar.runtime.proc.SparseMemory;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What the rewritten modules do when they run, interpreted and compiled: when they yield, and that
- * the work between two yields stays bounded however the guest loops or recurses. Each guest counts
- * its own steps (function entries and loop iterations) in an exported global, {@code steps}, which
- * the yield import reads, so a test sees how much ran between two yields.
+ * What the rewritten modules do when they run, interpreted and compiled: when their slices end, and
+ * that a slice is exactly its budget of function entries and loop iterations however the guest
+ * loops or recurses. Each guest counts its own steps (function entries and loop iterations) in an
+ * exported global, {@code steps}, which the end of each slice reads, so a test sees how much ran
+ * between two.
  */
 class ReductionCountingTest {
   /** One step: added where a guest enters a function or starts a loop iteration. */
@@ -26,9 +26,7 @@ class ReductionCountingTest {
 
   private static final String STEPS = "(global $steps (export \"steps\") (mut i64) (i64.const 0))";
 
-  private static final int BATCH = CodeRewriter.BATCH;
-
-  /** The host side of {@code lunar.yield}: hands out a fixed budget and records the gaps. */
+  /** Ends slices for a guest's memory: hands out a fixed budget and records the gaps. */
   private static final class Yields {
     final int budget;
     final int limit;
@@ -41,19 +39,16 @@ class ReductionCountingTest {
       this.limit = limit;
     }
 
-    HostFunction function() {
-      return new HostFunction(
-          ReductionRewriter.YIELD_MODULE,
-          ReductionRewriter.YIELD_NAME,
-          FunctionType.of(List.of(), List.of(ValType.I32)),
-          (instance, args) -> {
+    void countFor(Instance instance) {
+      ((SparseMemory) instance.memory())
+          .countReductions(() -> {
             long steps = instance.exports().global("steps").getValue();
             maxGap = Math.max(maxGap, steps - lastSteps);
             lastSteps = steps;
             if (++count > limit) {
               throw new IllegalStateException("stop");
             }
-            return new long[] {budget};
+            return budget;
           });
     }
   }
@@ -62,10 +57,9 @@ class ReductionCountingTest {
       throws RewriteException {
     byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat(wat, "--enable-tail-call"));
     assertNull(Wabt.validate(rewritten, "--enable-tail-call"));
-    HostFunction[] hosts = new HostFunction[more.length + 1];
-    System.arraycopy(more, 0, hosts, 0, more.length);
-    hosts[more.length] = yields.function();
-    return ReductionRewriterTest.instantiate(rewritten, compiled, hosts);
+    Instance instance = ReductionRewriterTest.instantiate(rewritten, compiled, more);
+    yields.countFor(instance);
+    return instance;
   }
 
   private static long call(Instance instance, String name, long... args) {
@@ -94,16 +88,16 @@ class ReductionCountingTest {
             yields);
     assertEquals(0, yields.count);
     runsUntilStopped(instance, "spin");
-    // The entry yields at once (the budget starts at 1), then every BATCH loop passes each take
-    // more than the slice of 5: the fourth yield throws.
+    // The entry's tick ends a slice at once (the budget starts at 1), then every fifth loop pass:
+    // the fourth end throws.
     assertEquals(4, yields.count);
-    assertEquals(BATCH, yields.maxGap);
+    assertEquals(5, yields.maxGap);
   }
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void loopsAreCountedExactly(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(BATCH * 10, Integer.MAX_VALUE);
+    Yields yields = new Yields(10, Integer.MAX_VALUE);
     Instance instance =
         load(
             "(module "
@@ -121,14 +115,14 @@ class ReductionCountingTest {
             compiled,
             yields);
     assertEquals(499500, call(instance, "sum", 1000));
-    // The entry yields at once; then 1001 loop passes (1000 iterations and the one that leaves)
-    // give back BATCH every BATCH passes, and the slice is 10 batches long.
-    assertEquals(1 + 1001 / BATCH / 10, yields.count);
+    // The entry's tick ends a slice at once; then 1001 loop passes (1000 iterations and the one
+    // that leaves) end one every 10.
+    assertEquals(1 + 1001 / 10, yields.count);
   }
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
-  void mutualRecursionYieldsEveryBatchOfCalls(boolean compiled) throws RewriteException {
+  void mutualRecursionCountsEveryCall(boolean compiled) throws RewriteException {
     Yields yields = new Yields(1, Integer.MAX_VALUE);
     Instance instance =
         load(
@@ -151,15 +145,14 @@ class ReductionCountingTest {
             compiled,
             yields);
     assertEquals(1, call(instance, "even", 2000));
-    // A budget of 1 makes every look at the global yield: once at the entry, then once per BATCH
-    // calls, since each call takes one from the caller's allowance and hands the rest down.
-    assertEquals(1 + 2000 / BATCH, yields.count);
-    assertEquals(BATCH, yields.maxGap);
+    // A budget of 1 ends a slice at every tick: the export's entry and 2000 calls.
+    assertEquals(2001, yields.count);
+    assertEquals(1, yields.maxGap);
   }
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
-  void recursionThroughATableLooksAtTheBudgetOnEveryCall(boolean compiled) throws RewriteException {
+  void recursionThroughATableCountsEveryCall(boolean compiled) throws RewriteException {
     Yields yields = new Yields(1, Integer.MAX_VALUE);
     Instance instance =
         load(
@@ -212,7 +205,7 @@ class ReductionCountingTest {
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void endlessDirectTailCallsYield(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(1, 100);
+    Yields yields = new Yields(4, 100);
     Instance instance =
         load(
             "(module "
@@ -226,13 +219,13 @@ class ReductionCountingTest {
             compiled,
             yields);
     runsUntilStopped(instance, "forever");
-    assertEquals(BATCH, yields.maxGap);
+    assertEquals(4, yields.maxGap);
   }
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void tailCallsCountAsCalls(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(1, Integer.MAX_VALUE);
+    Yields yields = new Yields(100, Integer.MAX_VALUE);
     Instance instance =
         load(
             "(module "
@@ -249,15 +242,15 @@ class ReductionCountingTest {
             compiled,
             yields);
     assertEquals(20000, call(instance, "count", 10000, 0));
-    // The entry yields, then one yield per BATCH of the 20000 tail calls.
-    assertEquals(1 + 20000 / BATCH, yields.count);
+    // The export's entry ends a slice, then every 100th of the 20000 tail calls.
+    assertEquals(1 + 20000 / 100, yields.count);
   }
 
   /** An endless loop without calls in a function reached only through calls still yields. */
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void endlessLoopBelowCallsYields(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(1, 50);
+    Yields yields = new Yields(7, 50);
     Instance instance =
         load(
             "(module "
@@ -271,17 +264,14 @@ class ReductionCountingTest {
             yields);
     runsUntilStopped(instance, "forever");
     assertEquals(51, yields.count);
-    assertTrue(yields.maxGap <= BATCH, () -> "gap " + yields.maxGap);
+    assertEquals(7, yields.maxGap);
   }
 
-  /**
-   * A loop whose every iteration calls a function takes one reduction per call from its own
-   * allowance: the callee's spending does not refill it, so the loop still yields.
-   */
+  /** A loop whose every iteration calls a function is counted by the callee's tick alone. */
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
-  void theCallersBudgetSurvivesItsCalls(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(1, Integer.MAX_VALUE);
+  void aLoopOfCallsIsCountedByItsCallee(boolean compiled) throws RewriteException {
+    Yields yields = new Yields(10, Integer.MAX_VALUE);
     Instance instance =
         load(
             "(module "
@@ -299,9 +289,10 @@ class ReductionCountingTest {
             compiled,
             yields);
     assertEquals(1000, call(instance, "run", 1000));
-    // The loop header spends nothing (the call comes first in every iteration); the 1000 calls
-    // spend one each: a yield per BATCH of them, after the entry's.
-    assertEquals(1 + 1000 / BATCH, yields.count);
+    // The loop header does not tick (the call comes first in every iteration); the 1000 calls
+    // tick once each: a slice ends every 10 of them, after the entry's.
+    assertEquals(1 + 1000 / 10, yields.count);
+    assertEquals(10, yields.maxGap);
   }
 
   @ParameterizedTest(name = "compiled={0}")
@@ -311,7 +302,7 @@ class ReductionCountingTest {
         new HostFunction(
             "env", "nop", FunctionType.of(List.of(), List.of()), (instance, args) -> null);
     for (String loop : List.of("(call $nop)", "(call_indirect (i32.const 0))")) {
-      Yields yields = new Yields(1, 20);
+      Yields yields = new Yields(5, 20);
       Instance instance =
           load(
               "(module (import \"env\" \"nop\" (func $nop)) "
@@ -325,19 +316,18 @@ class ReductionCountingTest {
               yields,
               nop);
       runsUntilStopped(instance, "forever");
-      assertEquals(BATCH, yields.maxGap, loop + ": host calls do not spend the budget");
+      assertEquals(5, yields.maxGap, loop + ": host calls do not tick; the loop does");
     }
   }
 
   /**
-   * The worst case the scheme allows: a function that calls itself in a loop, handing each callee
-   * less than the one before (a binomial tree). Its 2^17 calls run with at most 2^(BATCH-1) between
-   * two looks at the budget.
+   * A function that calls itself in a loop (a binomial tree of 2^17 calls), the worst case of the
+   * earlier scheme that handed budgets down as parameters: a slice is still exactly its budget.
    */
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
-  void workBetweenYieldsIsBoundedInTheWorstCase(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(1, Integer.MAX_VALUE);
+  void aSliceIsExactlyItsBudget(boolean compiled) throws RewriteException {
+    Yields yields = new Yields(1000, Integer.MAX_VALUE);
     Instance instance =
         load(
             "(module "
@@ -358,7 +348,7 @@ class ReductionCountingTest {
             compiled,
             yields);
     assertEquals(1 << 17, call(instance, "tree", 17));
-    assertTrue(yields.maxGap <= 1 << (BATCH - 1), () -> "gap " + yields.maxGap);
-    assertTrue(yields.count > 1, () -> yields.count + " yields");
+    assertEquals(1000, yields.maxGap);
+    assertEquals(1 + ((1 << 17) - 1) / 1000, yields.count);
   }
 }

@@ -1,5 +1,6 @@
 package dev.lunar.runtime.rewrite;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,13 +12,14 @@ import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.ExternalType;
-import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.lunar.runtime.proc.SparseMemory;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -77,24 +79,6 @@ class ReductionRewriterTest {
       (module (func (export "spin") (loop $l (br $l))))
       """;
 
-  private static final String YIELD_BYTES =
-      """
-      (module (import "lunar" "yield" (func (result i32))))
-      """;
-
-  private static HostFunction yielder(AtomicInteger calls, int budget, int limit) {
-    return new HostFunction(
-        ReductionRewriter.YIELD_MODULE,
-        ReductionRewriter.YIELD_NAME,
-        FunctionType.of(List.of(), List.of(ValType.I32)),
-        (instance, args) -> {
-          if (calls.incrementAndGet() > limit) {
-            throw new IllegalStateException("stop");
-          }
-          return new long[] {budget};
-        });
-  }
-
   private static HostFunction add() {
     return new HostFunction(
         "env",
@@ -103,17 +87,32 @@ class ReductionRewriterTest {
         (instance, args) -> new long[] {(int) args[0] + (int) args[1]});
   }
 
+  /** Instantiates with Lunar's memory; counts nothing until {@link #count} is called. */
   static Instance instantiate(byte[] wasm, boolean compiled, HostFunction... hosts) {
     WasmModule module = Parser.parse(wasm);
     ImportValues.Builder imports = ImportValues.builder();
     for (HostFunction host : hosts) {
       imports.addFunction(host);
     }
-    Instance.Builder builder = Instance.builder(module).withImportValues(imports.build());
+    Instance.Builder builder =
+        Instance.builder(module)
+            .withImportValues(imports.build())
+            .withMemoryFactory(SparseMemory::of);
     if (compiled) {
       builder.withMachineFactory(MachineFactoryCompiler.compile(module));
     }
     return builder.build();
+  }
+
+  /** Counts every tick from now on: a budget of one, so that each tick ends a slice. */
+  static AtomicLong count(Instance instance) {
+    AtomicLong ticks = new AtomicLong();
+    ((SparseMemory) instance.memory())
+        .countReductions(() -> {
+          ticks.incrementAndGet();
+          return 1;
+        });
+    return ticks;
   }
 
   private static long call(Instance instance, String name, long... args) {
@@ -122,13 +121,11 @@ class ReductionRewriterTest {
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
-  void rewrittenModuleComputesTheSameResults(boolean compiled) throws RewriteException {
+  void rewrittenModuleComputesTheSameResultsAndCountsEveryCall(boolean compiled)
+      throws RewriteException {
     byte[] original = Wabt.wat(COMPUTE);
-    AtomicInteger yields = new AtomicInteger();
     Instance before = instantiate(original, compiled, add());
-    Instance after =
-        instantiate(
-            ReductionRewriter.rewrite(original), compiled, add(), yielder(yields, 7, 1 << 30));
+    Instance after = instantiate(ReductionRewriter.rewrite(original), compiled, add());
     String[][] calls = {
       {"fib", "20", "6765"},
       {"sum", "1000", "499500"},
@@ -150,226 +147,141 @@ class ReductionRewriterTest {
       assertEquals(expected, call(before, c[0], args), "original " + c[0]);
       assertEquals(expected, call(after, c[0], args), "rewritten " + c[0]);
     }
-    // fib(20) makes 21891 calls, and every look at the global (at most 2^(BATCH-1) calls apart)
-    // outspends a slice of 7.
-    assertTrue(yields.get() > 21891 >> (CodeRewriter.BATCH - 1), () -> yields + " yields");
+    AtomicLong ticks = count(after);
+    call(after, "fib", 20);
+    assertEquals(21891, ticks.get(), "fib(20) enters fib 21891 times");
+    ticks.set(0);
+    call(after, "sum", 1000);
+    assertEquals(1 + 1001, ticks.get(), "one entry, 1001 loop passes (the last one leaves)");
+    ticks.set(0);
+    call(after, "indirect", 0, 10);
+    assertEquals(1 + 177, ticks.get(), "through a table too: fib(10) enters fib 177 times");
   }
 
-  @Test
-  void splitsEachFunctionIntoAnEntryAndACountingBody() throws RewriteException {
-    WasmModule module = Parser.parse(ReductionRewriter.rewrite(Wabt.wat(SPIN)));
-    // yield import 0, the entry of spin 1, its body 2, the sync function 3
-    assertEquals(3, module.functionSection().functionCount());
-    assertEquals("spin", module.exportSection().getExport(0).name());
-    assertEquals(1, module.exportSection().getExport(0).index());
-    assertEquals(
-        List.of(OpCode.I32_CONST, OpCode.CALL, OpCode.CALL, OpCode.END), opcodes(module, 0));
-    var entry = module.codeSection().getFunctionBody(0).instructions();
-    assertEquals(1, entry.get(0).operand(0), "the entry charges one reduction");
-    assertEquals(3, entry.get(1).operand(0), "to the sync function");
-    assertEquals(2, entry.get(2).operand(0), "and calls the body with what sync returns");
-    assertEquals(
-        FunctionType.of(List.of(ValType.I32), List.of()),
-        module.typeSection().getType(module.functionSection().getFunctionType(1)),
-        "the body takes the budget as its last parameter");
-    List<OpCode> body = new java.util.ArrayList<>();
-    body.add(OpCode.LOOP);
-    body.addAll(
-        List.of(
-            OpCode.LOCAL_GET,
-            OpCode.I32_CONST,
-            OpCode.I32_SUB,
-            OpCode.LOCAL_TEE,
-            OpCode.I32_CONST,
-            OpCode.I32_LE_S,
-            OpCode.IF,
-            OpCode.I32_CONST,
-            OpCode.CALL,
-            OpCode.LOCAL_SET,
-            OpCode.END));
-    body.addAll(List.of(OpCode.BR, OpCode.END, OpCode.END));
-    assertEquals(body, opcodes(module, 1));
-    assertEquals(List.of(), module.codeSection().getFunctionBody(1).localTypes(), "no new locals");
-    assertEquals(
-        List.of(
-            OpCode.GLOBAL_GET,
-            OpCode.LOCAL_GET,
-            OpCode.I32_SUB,
-            OpCode.LOCAL_TEE,
-            OpCode.GLOBAL_SET,
-            OpCode.LOCAL_GET,
-            OpCode.I32_CONST,
-            OpCode.I32_LE_S,
-            OpCode.IF,
-            OpCode.CALL,
-            OpCode.GLOBAL_SET,
-            OpCode.END,
-            OpCode.I32_CONST,
-            OpCode.END),
-        opcodes(module, 2),
-        "sync");
-    var sync = module.codeSection().getFunctionBody(2).instructions();
-    assertEquals(0, sync.get(0).operand(0), "the budget is the only global");
-    assertEquals(0, sync.get(9).operand(0), "yield is the only import");
-    assertEquals(CodeRewriter.BATCH, sync.get(12).operand(0), "sync hands out BATCH");
-  }
-
-  @Test
-  void aLoopThatCallsFirstSpendsOnlyAtTheCall() throws RewriteException {
-    byte[] original =
-        Wabt.wat(
-            """
-            (module
-              (func $leaf)
-              (func (export "run") (param i32) (local i32)
-                (loop $l
-                  (call $leaf)
-                  (br_if $l (local.get 1)))))
-            """);
-    WasmModule module = Parser.parse(ReductionRewriter.rewrite(original));
-    List<OpCode> ops = opcodes(module, 3); // the body of run; $leaf's body is function 3
-    assertEquals(OpCode.LOOP, ops.get(0));
-    assertEquals(1, ops.stream().filter(o -> o == OpCode.IF).count(), "one spend in all");
-    var code = module.codeSection().getFunctionBody(3).instructions();
-    assertEquals(1, code.get(1).operand(0), "the budget follows the one parameter");
-    int call = ops.indexOf(OpCode.END) + 1;
-    assertEquals(OpCode.LOCAL_GET, ops.get(call), "the budget is the last argument");
-    assertEquals(1, code.get(call).operand(0));
-    assertEquals(OpCode.CALL, ops.get(call + 1));
-    assertEquals(3, code.get(call + 1).operand(0), "the call goes to the body of $leaf");
-    assertEquals(2, code.get(call + 2).operand(0), "the declared local moved up");
-  }
-
-  private static List<OpCode> opcodes(WasmModule module, int body) {
-    return module.codeSection().getFunctionBody(body).instructions().stream()
-        .map(i -> i.opcode())
+  private static List<OpCode> opcodes(byte[] wasm, int function) {
+    return Parser.parse(wasm).codeSection().getFunctionBody(function).instructions().stream()
+        .map(AnnotatedInstruction::opcode)
         .toList();
   }
 
-  @Test
-  void appendsImportGlobalAndTypesWithoutMovingExistingIndices() throws RewriteException {
-    WasmModule before = Parser.parse(Wabt.wat(COMPUTE));
-    WasmModule after = Parser.parse(ReductionRewriter.rewrite(Wabt.wat(COMPUTE)));
-    assertEquals(2, after.importSection().count(ExternalType.FUNCTION));
-    FunctionImport yield = (FunctionImport) after.importSection().getImport(1);
-    assertEquals("lunar", yield.module());
-    assertEquals("yield", yield.name());
-    // "started" already has type [] -> [i32], so it is reused; the rest are appended.
-    assertEquals(
-        FunctionType.of(List.of(), List.of(ValType.I32)),
-        after.typeSection().getType(yield.typeIndex()));
-    assertTrue(yield.typeIndex() < before.typeSection().subTypeCount());
-    int globals = before.globalSection().globalCount();
-    assertEquals(globals + 1, after.globalSection().globalCount());
-    var budget = after.globalSection().getGlobal(globals);
-    assertEquals(ValType.I32, budget.valueType());
-    assertEquals(1, budget.initInstructions().get(0).operand(0));
-    int defined = before.functionSection().functionCount();
-    assertEquals(2 * defined + 1, after.functionSection().functionCount());
-    for (int f = 0; f < defined; f++) {
-      FunctionType type = before.functionSection().getFunctionType(f, before.typeSection());
-      assertEquals(type, after.functionSection().getFunctionType(f, after.typeSection()), "entry");
-      List<ValType> params = new java.util.ArrayList<>(type.params());
-      params.add(ValType.I32);
-      assertEquals(
-          FunctionType.of(params, type.returns()),
-          after.functionSection().getFunctionType(defined + f, after.typeSection()),
-          "body");
-      assertEquals(
-          before.codeSection().getFunctionBody(f).localTypes(),
-          after.codeSection().getFunctionBody(defined + f).localTypes());
+  private static final List<OpCode> TICK =
+      List.of(OpCode.I32_CONST, OpCode.MEMORY_GROW, OpCode.DROP);
+
+  private static List<OpCode> ticked(OpCode... ops) {
+    List<OpCode> out = new ArrayList<>(TICK);
+    for (OpCode op : ops) {
+      out.add(op);
+      if (op == OpCode.LOOP) {
+        out.addAll(TICK);
+      }
     }
+    return out;
+  }
+
+  @Test
+  void ticksAtEveryFunctionEntryAndLoopHeader() throws RewriteException {
+    byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat(SPIN));
     assertEquals(
-        FunctionType.of(List.of(ValType.I32), List.of(ValType.I32)),
-        after.functionSection().getFunctionType(2 * defined, after.typeSection()),
-        "sync");
+        ticked(OpCode.LOOP, OpCode.BR, OpCode.END, OpCode.END), opcodes(rewritten, 0), "spin");
+    var tick = Parser.parse(rewritten).codeSection().getFunctionBody(0).instructions();
+    assertEquals(-1, (int) tick.get(0).operand(0), "grows by 2^32-1 pages");
   }
 
   @Test
-  void reusesAnIdenticalType() throws RewriteException {
-    byte[] original =
-        Wabt.wat(
-            """
-            (module (type (func)) (type (func (result i32))) (type (func (param i32)))
-              (type (func (param i32) (result i32))) (func (type 0)))
-            """);
-    WasmModule after = Parser.parse(ReductionRewriter.rewrite(original));
-    assertEquals(4, after.typeSection().subTypeCount(), "yield, sync and body types all exist");
-    assertEquals(1, ((FunctionImport) after.importSection().getImport(0)).typeIndex());
-    assertEquals(2, after.functionSection().getFunctionType(1), "body of (func) is (param i32)");
-    assertEquals(3, after.functionSection().getFunctionType(2), "sync");
-  }
-
-  @Test
-  void appendsTheTypeWhenThereIsNoIdenticalOne() throws RewriteException {
-    byte[] original =
-        Wabt.wat("(module (type (func (param i32) (result i32))) (func (type 0) (local.get 0)))");
-    WasmModule after = Parser.parse(ReductionRewriter.rewrite(original));
-    assertEquals(3, after.typeSection().subTypeCount());
-    assertEquals(1, ((FunctionImport) after.importSection().getImport(0)).typeIndex());
-    assertEquals(FunctionType.of(List.of(), List.of(ValType.I32)), after.typeSection().getType(1));
-    assertEquals(0, after.functionSection().getFunctionType(2), "sync reuses type 0");
-    assertEquals(2, after.functionSection().getFunctionType(1), "the body's type is appended");
-    assertEquals(
-        FunctionType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32)),
-        after.typeSection().getType(2));
-  }
-
-  @Test
-  void createsMissingSections() throws RewriteException {
-    byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat("(module)"));
-    assertNull(Wabt.validate(rewritten));
-    WasmModule module = Parser.parse(rewritten);
-    assertEquals(2, module.typeSection().subTypeCount(), "yield and sync");
-    assertEquals(1, module.importSection().importCount());
-    assertEquals(1, module.globalSection().globalCount());
-  }
-
-  @Test
-  void namesFollowTheFunctions() throws RewriteException {
-    byte[] original = Wabt.wat(COMPUTE, "--debug-names");
-    int defined = Parser.parse(original).functionSection().functionCount();
-    WasmModule module = Parser.parse(ReductionRewriter.rewrite(original));
-    var names = module.nameSection();
-    assertEquals("add", names.nameOfFunction(0));
-    assertEquals(null, names.nameOfFunction(1), "the yield import");
-    assertEquals("fib", names.nameOfFunction(2), "the entry");
-    assertEquals("fib", names.nameOfFunction(2 + defined), "the body");
-    assertEquals("square", names.nameOfFunction(5));
-    assertEquals(null, names.nameOfFunction(2 + 2 * defined), "the sync function");
-    // sum is defined function 4: (param $n) (local $i i32) (local $acc i64); its body has the
-    // budget after $n.
-    int sum = 2 + 4;
-    assertEquals("n", names.nameOfLocal(sum, 0));
-    assertEquals(null, names.nameOfLocal(sum, 2), "the entry has no declared locals");
-    assertEquals("n", names.nameOfLocal(sum + defined, 0));
-    assertEquals("i", names.nameOfLocal(sum + defined, 2));
-    assertEquals("acc", names.nameOfLocal(sum + defined, 3));
-    assertNull(Wabt.validate(ReductionRewriter.rewrite(original)));
-  }
-
-  @Test
-  void entriesTailCallTheirBodiesOnlyInModulesThatUseTailCalls() throws RewriteException {
-    String wat = "(module (func $f (export \"f\") %s))";
-    byte[] plain = ReductionRewriter.rewrite(Wabt.wat(String.format(wat, "(call $f)")));
-    byte[] tail =
+  void aLoopThatCallsAModuleFunctionFirstIsCountedByTheCallee() throws RewriteException {
+    byte[] rewritten =
         ReductionRewriter.rewrite(
-            Wabt.wat(String.format(wat, "(return_call $f)"), "--enable-tail-call"));
-    assertNull(Wabt.validate(plain), "no tail-call feature needed");
-    assertNull(Wabt.validate(tail, "--enable-tail-call"));
-    assertEquals(OpCode.CALL, opcodes(Parser.parse(plain), 0).get(2));
-    assertEquals(OpCode.RETURN_CALL, opcodes(Parser.parse(tail), 0).get(2));
-    List<OpCode> body = opcodes(Parser.parse(tail), 1);
-    assertEquals(OpCode.RETURN_CALL, body.get(body.size() - 2), "the body keeps its tail call");
+            Wabt.wat(
+                """
+                (module
+                  (import "env" "add" (func $add (param i32 i32) (result i32)))
+                  (func $leaf)
+                  (func (export "calls") (loop $l (call $leaf) (br $l)))
+                  (func (export "host") (loop $l
+                    (drop (call $add (i32.const 1) (i32.const 2))) (br $l))))
+                """));
+    assertEquals(
+        List.of(
+            OpCode.I32_CONST,
+            OpCode.MEMORY_GROW,
+            OpCode.DROP, // the entry's tick
+            OpCode.LOOP,
+            OpCode.CALL,
+            OpCode.BR,
+            OpCode.END,
+            OpCode.END),
+        opcodes(rewritten, 1),
+        "no tick at the loop header: $leaf ticks on entry");
+    assertEquals(
+        ticked(
+            OpCode.LOOP,
+            OpCode.I32_CONST,
+            OpCode.I32_CONST,
+            OpCode.CALL,
+            OpCode.DROP,
+            OpCode.BR,
+            OpCode.END,
+            OpCode.END),
+        opcodes(rewritten, 2),
+        "a host function does not tick, so the loop does");
+  }
+
+  @Test
+  void guestsStillSeeGrowingByTwoToTheThirtyTwoMinusOnePagesFail() throws RewriteException {
+    String wat =
+        """
+        (module (memory 1 3)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+        """;
+    for (boolean compiled : new boolean[] {false, true}) {
+      Instance instance = instantiate(ReductionRewriter.rewrite(Wabt.wat(wat)), compiled);
+      AtomicLong ticks = count(instance);
+      assertEquals(-1, (int) call(instance, "grow", -1), "a tick's own grow fails");
+      assertEquals(2, ticks.get(), "the entry's tick and the guest's own");
+      assertEquals(1, call(instance, "grow", 1), "other grows work as before");
+      assertEquals(-1, (int) call(instance, "grow", 5), "past the maximum");
+    }
+  }
+
+  @Test
+  void addsAnEmptyMemoryOnlyToModulesWithoutOne() throws RewriteException {
+    WasmModule none = Parser.parse(ReductionRewriter.rewrite(Wabt.wat(SPIN)));
+    assertEquals(1, none.memorySection().orElseThrow().memoryCount());
+    assertEquals(0, none.memorySection().orElseThrow().getMemory(0).limits().initialPages());
+    assertEquals(0, none.memorySection().orElseThrow().getMemory(0).limits().maximumPages());
+    byte[] own = Wabt.wat("(module (memory 2 5) (func (export \"f\")))");
+    assertArrayEquals(
+        ExampleRewriteTest.section(own, 5),
+        ExampleRewriteTest.section(ReductionRewriter.rewrite(own), 5));
+    byte[] imported = Wabt.wat("(module (import \"env\" \"m\" (memory 1)) (func (export \"f\")))");
+    WasmModule rewritten = Parser.parse(ReductionRewriter.rewrite(imported));
+    assertTrue(rewritten.memorySection().isEmpty(), "the imported memory is memory 0");
+    assertArrayEquals(
+        ExampleRewriteTest.section(imported, 2),
+        ExampleRewriteTest.section(ReductionRewriter.rewrite(imported), 2));
+  }
+
+  @Test
+  void keepsIndicesNamesAndEveryOtherSection() throws RewriteException {
+    byte[] original = Wabt.wat(COMPUTE, "--debug-names");
+    byte[] rewritten = ReductionRewriter.rewrite(original);
+    for (int id : new int[] {0, 1, 2, 3, 4, 6, 7, 8, 9, 11, 12}) {
+      assertArrayEquals(
+          ExampleRewriteTest.section(original, id),
+          ExampleRewriteTest.section(rewritten, id),
+          "section " + id);
+    }
+    var names = Parser.parse(rewritten).nameSection();
+    assertEquals("fib", names.nameOfFunction(1));
+    assertEquals("acc", names.nameOfLocal(5, 2));
   }
 
   /**
    * Chicory 1.7.5's interpreter fails a self tail call ({@code return_call} to the running
    * function) when the function declares locals: it reuses the frame and copies the arguments over
-   * all locals. The rewriter adds a local to every function, so rewritten self tail calls hit this;
-   * the original module hits it as soon as it has one local of its own. The compiler is not
-   * affected. This test records the upstream limitation; if it starts failing, Chicory has fixed it
-   * and the limitation can be dropped from the docs.
+   * all locals, so a guest hits it as soon as such a function has one local of its own (the rewrite
+   * adds none). The compiler is not affected. This test records the upstream limitation; if it
+   * starts failing, Chicory has fixed it and the limitation can be dropped from the docs.
    */
   @Test
   void chicoryInterpreterSelfTailCallWithLocalsIsBroken() {
@@ -389,11 +301,11 @@ class ReductionRewriterTest {
   }
 
   @Test
-  void refusesModulesThatAlreadyImportYield() {
+  void refusesSharedMemories() {
+    byte[] shared = Wabt.wat("(module (memory 1 1 shared))", "--enable-threads");
     RewriteException e =
-        assertThrows(
-            RewriteException.class, () -> ReductionRewriter.rewrite(Wabt.wat(YIELD_BYTES)));
-    assertEquals("module already imports lunar.yield", e.getMessage());
+        assertThrows(RewriteException.class, () -> ReductionRewriter.rewrite(shared));
+    assertEquals("shared memories are not supported: a process has one thread", e.getMessage());
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.ImportGlobal;
 import com.dylibso.chicory.runtime.ImportMemory;
 import com.dylibso.chicory.runtime.ImportTable;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.Store;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasm.Parser;
@@ -25,10 +26,10 @@ import java.util.Map;
 /**
  * One world of a spec-suite run: a store with the spectest host module, the modules instantiated so
  * far and the named ones. The suite runs two worlds side by side, one on original modules and one
- * on rewritten modules (which also get {@code lunar.yield}).
+ * on rewritten modules, whose memories count their ticks.
  */
 final class SpecWorld {
-  /** The slice the yield host hands out: small, so that spec tests actually yield. */
+  /** The slice each memory's counter hands out: small, so that spec tests actually end slices. */
   static final int BUDGET = 1000;
 
   private final boolean rewritten;
@@ -42,17 +43,18 @@ final class SpecWorld {
     this.rewritten = rewritten;
     this.compiled = compiled;
     addSpectest();
-    if (rewritten) {
-      store.addFunction(
-          new HostFunction(
-              ReductionRewriter.YIELD_MODULE,
-              ReductionRewriter.YIELD_NAME,
-              FunctionType.of(List.of(), List.of(ValType.I32)),
-              (instance, args) -> {
-                yields++;
-                return new long[] {BUDGET};
-              }));
+  }
+
+  /** A memory as Lunar makes them; in a rewritten world it counts the ticks, from the start. */
+  private Memory memory(MemoryLimits limits) {
+    Memory memory = SparseMemory.of(limits);
+    if (rewritten && memory instanceof SparseMemory counter) {
+      counter.countReductions(() -> {
+        yields++;
+        return BUDGET;
+      });
     }
+    return memory;
   }
 
   private void addSpectest() {
@@ -70,8 +72,7 @@ final class SpecWorld {
     Table table = new Table(ValType.FuncRef, new TableLimits(10, 20));
     store.addTable(
         new ImportTable("spectest", "table", new TableInstance(table, Value.REF_NULL_VALUE)));
-    store.addMemory(
-        new ImportMemory("spectest", "memory", SparseMemory.of(new MemoryLimits(1, 2))));
+    store.addMemory(new ImportMemory("spectest", "memory", memory(new MemoryLimits(1, 2))));
   }
 
   private static HostFunction print(String name, ValType... params) {
@@ -90,7 +91,7 @@ final class SpecWorld {
     Instance.Builder builder =
         Instance.builder(module)
             .withImportValues(store.toImportValues())
-            .withMemoryFactory(SparseMemory::of);
+            .withMemoryFactory(this::memory);
     if (compiled) {
       builder.withMachineFactory(MachineFactoryCompiler.compile(module));
     }
@@ -106,7 +107,7 @@ final class SpecWorld {
     Instance.Builder builder =
         Instance.builder(module)
             .withImportValues(store.toImportValues())
-            .withMemoryFactory(SparseMemory::of);
+            .withMemoryFactory(this::memory);
     if (compiled) {
       builder.withMachineFactory(MachineFactoryCompiler.compile(module));
     }
