@@ -95,7 +95,7 @@ final class Instances {
     var builder =
         Instance.builder(kind.module.module())
             .withImportValues(imports)
-            .withMemoryFactory(ignored -> SparseMemory.of(kind.limits))
+            .withMemoryFactory(ignored -> WasmBody.memory(kind.limits))
             .withStart(false);
     if (kind.module.machines() != null) {
       builder.withMachineFactory(kind.module.machines());

@@ -110,12 +110,6 @@ public final class SparseMemory implements Memory {
     this.budget = 1;
   }
 
-  /** Stops counting, and lets go of the last {@code endSlice}. */
-  public void stopCounting() {
-    this.endSlice = UNCOUNTED;
-    this.budget = Integer.MAX_VALUE;
-  }
-
   @Override
   public int grow(int size) {
     if (size == TICK) {
@@ -207,9 +201,11 @@ public final class SparseMemory implements Memory {
     dataSegments[segment] = PassiveDataSegment.EMPTY;
   }
 
+  /** Zeros the memory for its next guest, whose first tick starts the count over. */
   @Override
   public void zero() {
     Arrays.fill(blocks, ZEROS);
+    budget = 1;
   }
 
   // The accessors: a fast path for a value inside one block, a slow one for a value across a

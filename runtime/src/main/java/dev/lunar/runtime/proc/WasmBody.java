@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -27,10 +28,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The body of a wasm process: instantiates the module with WASI, has its memory count the
- * reductions the rewritten module ticks off (see {@link SparseMemory#countReductions}), then calls
- * {@code _start}. Everything that can be checked before the process exists (imports, directories,
- * memory) is checked in {@link #prepare}, so a spawn that cannot work fails at once with a {@link
+ * The body of a wasm process: instantiates the module with WASI and a memory that counts the
+ * reductions the rewritten module ticks off ({@link #memory}), then calls {@code _start}.
+ * Everything that can be checked before the process exists (imports, directories, memory) is
+ * checked in {@link #prepare}, so a spawn that cannot work fails at once with a {@link
  * ModuleException}.
  */
 final class WasmBody implements ProcessBody {
@@ -82,10 +83,6 @@ final class WasmBody implements ProcessBody {
     if (instance.memory() != null) {
       var memory = instance.memory();
       self.memory(() -> (long) memory.pages() * PAGE);
-      if (memory instanceof SparseMemory counter) {
-        // The rewrite's ticks land here; a module loaded without it never ticks.
-        counter.countReductions(self::endSlice);
-      }
     }
     boolean clean = false;
     try {
@@ -99,12 +96,22 @@ final class WasmBody implements ProcessBody {
         // The next process may take the instance at once: keep this one's size, not its memory.
         long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
         self.memory(() -> last);
-        if (instance.memory() instanceof SparseMemory counter) {
-          counter.stopCounting(); // a spare must not hold on to this process
-        }
         instances.give(kind, instance);
       }
     }
+  }
+
+  /**
+   * A process's memory: it counts the reductions the rewritten module ticks off, for whichever
+   * process runs the instance (so that a spare holds on to none), from the instance's start
+   * function on. A module loaded without the rewrite never ticks.
+   */
+  static Memory memory(MemoryLimits limits) {
+    Memory memory = SparseMemory.of(limits);
+    if (memory instanceof SparseMemory counter) {
+      counter.countReductions(() -> WasiImports.CURRENT.get().self().endSlice());
+    }
+    return memory;
   }
 
   private static ImportValues imports() {

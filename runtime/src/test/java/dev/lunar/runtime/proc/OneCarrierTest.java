@@ -152,4 +152,23 @@ class OneCarrierTest {
     assertEquals(ExitReason.REDUCTIONS_EXHAUSTED, limited.awaitExit(60, TimeUnit.SECONDS));
     assertTrue(limited.reductions() >= 50_000, "used " + limited.reductions());
   }
+
+  @Test
+  void aStartFunctionIsCountedToo() throws Exception {
+    // The module's start function runs while its instance is built, before _start.
+    var module =
+        ModuleLoader.inMemory(false)
+            .load(
+                "forever-start",
+                TestModules.wat(
+                    """
+                    (module (memory 1)
+                      (func $forever (loop $l (br $l)))
+                      (start $forever)
+                      (func (export "_start")))
+                    """));
+    Proc limited = node.spawn(module, spec(), SpawnOptions.DEFAULT.withMaxReductions(50_000));
+    assertEquals(ExitReason.REDUCTIONS_EXHAUSTED, limited.awaitExit(60, TimeUnit.SECONDS));
+    assertNull(spinners.get(0).exitReason(), "the spinners go on");
+  }
 }
