@@ -26,6 +26,10 @@ import java.util.function.IntSupplier;
  * declares: the same bargain an operating system's demand paging makes. Writing zeros over a whole
  * block hands it back.
  *
+ * <p>It also counts the guest's reductions: the reduction-counting rewrite ticks by growing memory
+ * 0 by {@link #TICK} pages, a grow that must fail, and this memory takes each such grow off the
+ * budget of the slice it holds ({@link #countReductions}).
+ *
  * <p>Not for shared memories: one thread uses it at a time (the process's own, or the next one's
  * after a reset), and it grows by copying its block table.
  */

@@ -151,6 +151,26 @@ class SparseMemoryTest {
   }
 
   /** Runs both; they must both succeed or both trap. */
+  @Test
+  void aTickFailsLikeAnyHugeGrowAndCountsOffTheBudget() {
+    SparseMemory m = new SparseMemory(new MemoryLimits(1, 3));
+    int[] slices = {0};
+    m.countReductions(() -> {
+      slices[0]++;
+      return 3;
+    });
+    for (int tick = 1; tick <= 7; tick++) {
+      assertEquals(-1, m.grow(SparseMemory.TICK), "a grow by 2^32-1 pages fails");
+    }
+    assertEquals(1, m.pages());
+    // The first tick asks for a slice; then every third ends one: ticks 1, 4 and 7.
+    assertEquals(3, slices[0]);
+    m.zero();
+    m.grow(SparseMemory.TICK);
+    assertEquals(4, slices[0], "after zero() the next guest's first tick asks for its slice");
+    assertEquals(1, m.grow(1), "other grows still grow");
+  }
+
   private static void same(String what, Runnable expected, Runnable actual) {
     RuntimeException e1 = null;
     RuntimeException e2 = null;
