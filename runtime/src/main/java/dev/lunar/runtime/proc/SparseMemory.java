@@ -27,8 +27,9 @@ import java.util.function.IntSupplier;
  * block hands it back.
  *
  * <p>It also counts the guest's reductions: the reduction-counting rewrite ticks by growing memory
- * 0 by {@link #TICK} pages, a grow that must fail, and this memory takes each such grow off the
- * budget of the slice it holds ({@link #countReductions}).
+ * 0 by {@link #TICK} pages (or 2^32-N pages for a batch of N loop iterations), a grow that must
+ * fail, and this memory takes each such grow off the budget of the slice it holds ({@link
+ * #countReductions}).
  *
  * <p>Not for shared memories: one thread uses it at a time (the process's own, or the next one's
  * after a reset), and it grows by copying its block table.
@@ -92,9 +93,15 @@ public final class SparseMemory implements Memory {
 
   /**
    * Counts one reduction: {@code memory.grow} by this many pages, 2^32-1, which must fail and which
-   * the reduction-counting rewrite inserts at every function entry and loop header.
+   * the reduction-counting rewrite inserts at every function entry.
    */
   public static final int TICK = -1;
+
+  /**
+   * The most reductions one tick may count: {@code memory.grow} by 2^32-N pages, for N from 1 to
+   * this, counts N reductions (the rewrite ticks off loop iterations in batches).
+   */
+  public static final int MAX_TICK = 1 << 16;
 
   private static final IntSupplier UNCOUNTED = () -> Integer.MAX_VALUE;
 
@@ -103,6 +110,14 @@ public final class SparseMemory implements Memory {
 
   /** Ends a slice and returns the next slice's budget. */
   private IntSupplier endSlice = UNCOUNTED;
+
+  /**
+   * Reductions left in the current slice: at most 0 while a batch of loop iterations has overrun
+   * it, until the next tick ends the slice. For tests that count what a guest ticked off.
+   */
+  public int budget() {
+    return budget;
+  }
 
   /**
    * Counts the guest's ticks from now on: its first tick calls {@code endSlice}, and so does the
@@ -116,10 +131,11 @@ public final class SparseMemory implements Memory {
 
   @Override
   public int grow(int size) {
-    if (size == TICK) {
-      // Kept tiny so that the JIT inlines it into every tick: a decrement and a test.
-      if (--budget <= 0) {
-        budget = endSlice.getAsInt();
+    if (size < 0 && size >= -MAX_TICK) {
+      // Kept tiny so that the JIT inlines it into every tick. A batch that overruns the slice
+      // is taken off the next one, so that slices add up to exactly what was counted.
+      if ((budget += size) <= 0) {
+        budget += endSlice.getAsInt();
       }
       return -1;
     }

@@ -50,6 +50,20 @@ final class ByteSink {
     u8((int) x);
   }
 
+  /** Writes {@code value} as signed LEB128 in its shortest form. */
+  void s32(int value) {
+    long x = value;
+    while (true) {
+      int b = (int) (x & 0x7F);
+      x >>= 7;
+      if ((x == 0 && (b & 0x40) == 0) || (x == -1 && (b & 0x40) != 0)) {
+        u8(b);
+        return;
+      }
+      u8(b | 0x80);
+    }
+  }
+
   /** Writes a section: id, size, contents. */
   void section(int id, ByteSink contents) {
     u8(id);

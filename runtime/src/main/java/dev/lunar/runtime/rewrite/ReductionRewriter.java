@@ -13,8 +13,8 @@ import com.dylibso.chicory.wasm.types.OpCode;
 
 /**
  * Rewrites a wasm module so that it counts reductions: a <em>tick</em> at the start of every
- * function and at every loop header, except loops whose every iteration surely calls a function of
- * the module first (the callee's own tick counts the iteration).
+ * function, and a count of every loop iteration, except in loops whose every iteration surely calls
+ * a function of the module first (the callee's own tick counts the iteration).
  *
  * <p>The tick is {@code memory.grow} of memory 0 by 2^32-1 pages ({@code i32.const -1}, {@code
  * memory.grow}, {@code drop}). Such a grow always fails and returns -1, so the guest sees nothing
@@ -22,12 +22,15 @@ import com.dylibso.chicory.wasm.types.OpCode;
  * budget kept in the memory object and, when the budget runs out, ends the process's slice. A
  * memory is the one thing of its own that Chicory's compiled code holds in hand: it is passed to
  * every compiled function, where a global is fetched through the instance at every access, so the
- * tick costs a field decrement and a test (docs/DECISIONS.md). A module without a memory gets an
- * empty one, {@code (memory 0 0)}, for its ticks to name.
+ * tick costs a field decrement and a test (docs/DECISIONS.md). Loop iterations are cheaper still:
+ * they are counted in a local the rewrite adds, and ticked off in batches (a grow by 2^32-N pages
+ * counts N) and when the function returns. A module without a memory gets an empty one, {@code
+ * (memory 0 0)}, for its ticks to name.
  *
  * <p>Nothing else changes: no index moves, no function, import, global or type is added, and every
  * section but the code section (and the memory section a module without memory gains) is kept byte
- * for byte. The count is exact: a process is stopped after exactly its slice of reductions.
+ * for byte. The count is exact: slices add up to exactly the function entries and loop iterations
+ * run; a slice that a batch overran is made up for by a shorter next one.
  */
 public final class ReductionRewriter {
   private ReductionRewriter() {}

@@ -171,6 +171,25 @@ class SparseMemoryTest {
     assertEquals(1, m.grow(1), "other grows still grow");
   }
 
+  @Test
+  void aBatchTickCountsManyAndItsOverrunComesOffTheNextSlice() {
+    SparseMemory m = new SparseMemory(new MemoryLimits(1, 3));
+    int[] slices = {0};
+    m.countReductions(() -> {
+      slices[0]++;
+      return 10;
+    });
+    m.grow(SparseMemory.TICK); // asks for the first slice: 10
+    assertEquals(-1, m.grow(-8), "a grow by 2^32-8 pages fails and counts 8");
+    assertEquals(2, m.budget());
+    m.grow(-5); // overruns the slice by 3, so the next one has 7 left
+    assertEquals(2, slices[0]);
+    assertEquals(7, m.budget());
+    assertEquals(-1, m.grow(-SparseMemory.MAX_TICK - 1), "past the batch range: an ordinary grow");
+    assertEquals(7, m.budget(), "which counts nothing");
+    assertEquals(1, m.pages());
+  }
+
   private static void same(String what, Runnable expected, Runnable actual) {
     RuntimeException e1 = null;
     RuntimeException e2 = null;

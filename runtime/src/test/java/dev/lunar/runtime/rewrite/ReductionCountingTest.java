@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the rewritten modules do when they run, interpreted and compiled: when their slices end, and
- * that a slice is exactly its budget of function entries and loop iterations however the guest
+ * that slices add up to exactly the function entries and loop iterations run however the guest
  * loops or recurses. Each guest counts its own steps (function entries and loop iterations) in an
  * exported global, {@code steps}, which the end of each slice reads, so a test sees how much ran
  * between two.
@@ -80,7 +80,7 @@ class ReductionCountingTest {
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void firstLookAtTheBudgetYields(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(5, 3);
+    Yields yields = new Yields(2 * CodeRewriter.BATCH, 3);
     Instance instance =
         load(
             "(module " + STEPS + " (func (export \"spin\") (loop $l " + STEP + " (br $l))))",
@@ -88,16 +88,16 @@ class ReductionCountingTest {
             yields);
     assertEquals(0, yields.count);
     runsUntilStopped(instance, "spin");
-    // The entry's tick ends a slice at once (the budget starts at 1), then every fifth loop pass:
-    // the fourth end throws.
+    // The entry's tick ends a slice at once (the budget starts at 1), then every second batch of
+    // loop passes: the fourth end throws.
     assertEquals(4, yields.count);
-    assertEquals(5, yields.maxGap);
+    assertEquals(2 * CodeRewriter.BATCH, yields.maxGap);
   }
 
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void loopsAreCountedExactly(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(10, Integer.MAX_VALUE);
+    Yields yields = new Yields(100, Integer.MAX_VALUE);
     Instance instance =
         load(
             "(module "
@@ -116,8 +116,10 @@ class ReductionCountingTest {
             yields);
     assertEquals(499500, call(instance, "sum", 1000));
     // The entry's tick ends a slice at once; then 1001 loop passes (1000 iterations and the one
-    // that leaves) end one every 10.
-    assertEquals(1 + 1001 / 10, yields.count);
+    // that leaves) end one every 100: nine by the 15 full batches of 64, and the tenth by the 41
+    // passes ticked off when the function returns.
+    assertEquals(CodeRewriter.BATCH, 64, "the figures above");
+    assertEquals(1 + 1001 / 100, yields.count);
   }
 
   @ParameterizedTest(name = "compiled={0}")
@@ -250,7 +252,7 @@ class ReductionCountingTest {
   @ParameterizedTest(name = "compiled={0}")
   @ValueSource(booleans = {false, true})
   void endlessLoopBelowCallsYields(boolean compiled) throws RewriteException {
-    Yields yields = new Yields(7, 50);
+    Yields yields = new Yields(CodeRewriter.BATCH, 50);
     Instance instance =
         load(
             "(module "
@@ -264,7 +266,7 @@ class ReductionCountingTest {
             yields);
     runsUntilStopped(instance, "forever");
     assertEquals(51, yields.count);
-    assertEquals(7, yields.maxGap);
+    assertEquals(CodeRewriter.BATCH, yields.maxGap);
   }
 
   /** A loop whose every iteration calls a function is counted by the callee's tick alone. */
@@ -302,7 +304,7 @@ class ReductionCountingTest {
         new HostFunction(
             "env", "nop", FunctionType.of(List.of(), List.of()), (instance, args) -> null);
     for (String loop : List.of("(call $nop)", "(call_indirect (i32.const 0))")) {
-      Yields yields = new Yields(5, 20);
+      Yields yields = new Yields(CodeRewriter.BATCH, 20);
       Instance instance =
           load(
               "(module (import \"env\" \"nop\" (func $nop)) "
@@ -316,7 +318,8 @@ class ReductionCountingTest {
               yields,
               nop);
       runsUntilStopped(instance, "forever");
-      assertEquals(5, yields.maxGap, loop + ": host calls do not tick; the loop does");
+      assertEquals(
+          CodeRewriter.BATCH, yields.maxGap, loop + ": host calls do not tick; the loop does");
     }
   }
 

@@ -19,7 +19,6 @@ import com.dylibso.chicory.wasm.types.ValType;
 import dev.lunar.runtime.proc.SparseMemory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -104,15 +103,34 @@ class ReductionRewriterTest {
     return builder.build();
   }
 
-  /** Counts every tick from now on: a budget of one, so that each tick ends a slice. */
-  static AtomicLong count(Instance instance) {
-    AtomicLong ticks = new AtomicLong();
-    ((SparseMemory) instance.memory())
-        .countReductions(() -> {
-          ticks.incrementAndGet();
-          return 1;
-        });
+  /** Counts the reductions ticked off from now on, which {@link Ticks#get} reads. */
+  static Ticks count(Instance instance) {
+    Ticks ticks = new Ticks((SparseMemory) instance.memory());
+    ticks.memory.countReductions(() -> {
+      ticks.handedOut += Ticks.SLICE;
+      return Ticks.SLICE;
+    });
     return ticks;
+  }
+
+  /** Reductions ticked off a memory: the budgets it was handed, less what is left. */
+  static final class Ticks {
+    static final int SLICE = 1 << 20;
+    final SparseMemory memory;
+    long handedOut;
+    long base;
+
+    Ticks(SparseMemory memory) {
+      this.memory = memory;
+    }
+
+    long get() {
+      return 1 + handedOut - memory.budget() - base;
+    }
+
+    void reset() {
+      base += get();
+    }
   }
 
   private static long call(Instance instance, String name, long... args) {
@@ -147,13 +165,13 @@ class ReductionRewriterTest {
       assertEquals(expected, call(before, c[0], args), "original " + c[0]);
       assertEquals(expected, call(after, c[0], args), "rewritten " + c[0]);
     }
-    AtomicLong ticks = count(after);
+    Ticks ticks = count(after);
     call(after, "fib", 20);
     assertEquals(21891, ticks.get(), "fib(20) enters fib 21891 times");
-    ticks.set(0);
+    ticks.reset();
     call(after, "sum", 1000);
     assertEquals(1 + 1001, ticks.get(), "one entry, 1001 loop passes (the last one leaves)");
-    ticks.set(0);
+    ticks.reset();
     call(after, "indirect", 0, 10);
     assertEquals(1 + 177, ticks.get(), "through a table too: fib(10) enters fib 177 times");
   }
@@ -164,27 +182,96 @@ class ReductionRewriterTest {
         .toList();
   }
 
-  private static final List<OpCode> TICK =
-      List.of(OpCode.I32_CONST, OpCode.MEMORY_GROW, OpCode.DROP);
+  static final List<OpCode> TICK = List.of(OpCode.I32_CONST, OpCode.MEMORY_GROW, OpCode.DROP);
 
+  /** What a loop header gains: the iteration is counted in a local, ticked off in batches. */
+  static final List<OpCode> COUNT_ITERATION =
+      List.of(
+          OpCode.LOCAL_GET,
+          OpCode.I32_CONST,
+          OpCode.I32_ADD,
+          OpCode.LOCAL_TEE,
+          OpCode.I32_CONST,
+          OpCode.I32_GE_U,
+          OpCode.IF,
+          OpCode.I32_CONST,
+          OpCode.MEMORY_GROW,
+          OpCode.DROP,
+          OpCode.I32_CONST,
+          OpCode.LOCAL_SET,
+          OpCode.END);
+
+  /** What every way out of a function with counted loops gains: the count so far is ticked off. */
+  static final List<OpCode> SETTLE =
+      List.of(
+          OpCode.LOCAL_GET,
+          OpCode.IF,
+          OpCode.I32_CONST,
+          OpCode.LOCAL_GET,
+          OpCode.I32_SUB,
+          OpCode.MEMORY_GROW,
+          OpCode.DROP,
+          OpCode.I32_CONST,
+          OpCode.LOCAL_SET,
+          OpCode.END);
+
+  /**
+   * {@code ops} as rewritten: the entry's tick first, an iteration count after each loop header.
+   * Nothing settles the count: in these endless loops the function's end cannot be reached.
+   */
   private static List<OpCode> ticked(OpCode... ops) {
     List<OpCode> out = new ArrayList<>(TICK);
     for (OpCode op : ops) {
       out.add(op);
       if (op == OpCode.LOOP) {
-        out.addAll(TICK);
+        out.addAll(COUNT_ITERATION);
       }
     }
     return out;
   }
 
   @Test
-  void ticksAtEveryFunctionEntryAndLoopHeader() throws RewriteException {
+  void ticksAtEveryFunctionEntryAndCountsLoopIterations() throws RewriteException {
     byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat(SPIN));
     assertEquals(
         ticked(OpCode.LOOP, OpCode.BR, OpCode.END, OpCode.END), opcodes(rewritten, 0), "spin");
-    var tick = Parser.parse(rewritten).codeSection().getFunctionBody(0).instructions();
-    assertEquals(-1, (int) tick.get(0).operand(0), "grows by 2^32-1 pages");
+    var code = Parser.parse(rewritten).codeSection().getFunctionBody(0).instructions();
+    assertEquals(-1, (int) code.get(0).operand(0), "grows by 2^32-1 pages");
+    assertEquals(CodeRewriter.BATCH, (int) code.get(8).operand(0), "a batch's size");
+    assertEquals(-CodeRewriter.BATCH, (int) code.get(11).operand(0), "ticks off a batch");
+    assertEquals(
+        List.of(ValType.I32),
+        Parser.parse(rewritten).codeSection().getFunctionBody(0).localTypes(),
+        "one local more, for the count");
+  }
+
+  @Test
+  void settlesTheCountOnEveryWayOut() throws RewriteException {
+    byte[] rewritten =
+        ReductionRewriter.rewrite(
+            Wabt.wat(
+                """
+                (module
+                  (func (export "f") (param i32) (result i32)
+                    (loop $l
+                      (drop (br_if 1 (i32.const 7) (local.get 0)))
+                      (if (i32.eqz (local.get 0)) (then (return (i32.const 8))))
+                      (br_table 1 1 (i32.const 9) (local.get 0)))
+                    (unreachable)))
+                """));
+    List<OpCode> expected = new ArrayList<>(TICK);
+    expected.add(OpCode.LOOP);
+    expected.addAll(COUNT_ITERATION);
+    expected.addAll(List.of(OpCode.I32_CONST, OpCode.LOCAL_GET));
+    expected.addAll(SETTLE); // before br_if to the function's label
+    expected.addAll(List.of(OpCode.BR_IF, OpCode.DROP, OpCode.LOCAL_GET, OpCode.I32_EQZ));
+    expected.addAll(List.of(OpCode.IF, OpCode.I32_CONST));
+    expected.addAll(SETTLE); // before return
+    expected.addAll(List.of(OpCode.RETURN, OpCode.END, OpCode.I32_CONST, OpCode.LOCAL_GET));
+    expected.addAll(SETTLE); // before a br_table that may leave
+    // Nothing after it: the loop's end and the function's are dead.
+    expected.addAll(List.of(OpCode.BR_TABLE, OpCode.END, OpCode.UNREACHABLE, OpCode.END));
+    assertEquals(expected, opcodes(rewritten, 0));
   }
 
   @Test
@@ -235,7 +322,7 @@ class ReductionRewriterTest {
         """;
     for (boolean compiled : new boolean[] {false, true}) {
       Instance instance = instantiate(ReductionRewriter.rewrite(Wabt.wat(wat)), compiled);
-      AtomicLong ticks = count(instance);
+      Ticks ticks = count(instance);
       assertEquals(-1, (int) call(instance, "grow", -1), "a tick's own grow fails");
       assertEquals(2, ticks.get(), "the entry's tick and the guest's own");
       assertEquals(1, call(instance, "grow", 1), "other grows work as before");
