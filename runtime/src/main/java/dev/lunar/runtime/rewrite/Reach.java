@@ -83,6 +83,13 @@ final class Reach {
         live = false;
       }
       case BR_IF, BR_ON_NULL, BR_ON_NON_NULL -> branchTo(ins.operand(0));
+      case BR_ON_CAST, BR_ON_CAST_FAIL -> {
+        // Whichever label it names, take every block as a target: code wrongly taken as live
+        // fails Chicory's compile, loudly; code wrongly taken as dead would go uncounted.
+        if (live) {
+          frames.forEach(f -> f.branchedTo = true);
+        }
+      }
       case BR_TABLE -> {
         for (long label : ins.operands()) {
           branchTo(label);
