@@ -210,12 +210,7 @@ final class CodeRewriter {
     out.u8(EMPTY);
     out.u8(I32_CONST);
     out.s32(-BATCH);
-    out.bytes(TICK, 2, TICK.length - 2); // memory.grow 0, drop
-    out.u8(I32_CONST);
-    out.s32(0);
-    out.u8(LOCAL_SET);
-    out.u32(counter);
-    out.u8(END_OP);
+    tickAndClear(out, counter);
   }
 
   /**
@@ -231,7 +226,15 @@ final class CodeRewriter {
     out.u8(LOCAL_GET);
     out.u32(counter);
     out.u8(I32_SUB);
-    out.bytes(TICK, 2, TICK.length - 2); // memory.grow 0, drop
+    tickAndClear(out, counter);
+  }
+
+  /**
+   * The end of both insertions: ticks off the count on the stack ({@code memory.grow 0, drop}),
+   * zeroes the counter and closes their {@code if}.
+   */
+  private static void tickAndClear(ByteSink out, int counter) {
+    out.bytes(TICK, 2, TICK.length - 2);
     out.u8(I32_CONST);
     out.s32(0);
     out.u8(LOCAL_SET);
