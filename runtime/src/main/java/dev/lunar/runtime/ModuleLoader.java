@@ -98,7 +98,7 @@ public final class ModuleLoader {
     }
     requireStart(module);
     if (preempt) {
-      module = preempted(bytes);
+      module = preempted(bytes, module);
     }
     LoadedModule result;
     try {
@@ -119,9 +119,9 @@ public final class ModuleLoader {
   }
 
   /** The module rewritten to count reductions and yield (see {@link ReductionRewriter}). */
-  private static WasmModule preempted(byte[] bytes) throws ModuleException {
+  private static WasmModule preempted(byte[] bytes, WasmModule parsed) throws ModuleException {
     try {
-      return Parser.parse(ReductionRewriter.rewrite(bytes));
+      return Parser.parse(ReductionRewriter.rewrite(bytes, parsed));
     } catch (RewriteException e) {
       throw new ModuleException("cannot add reduction counting: " + e.getMessage(), e);
     } catch (RuntimeException e) {

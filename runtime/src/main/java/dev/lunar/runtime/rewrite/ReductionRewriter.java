@@ -48,6 +48,15 @@ public final class ReductionRewriter {
     } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new RewriteException("invalid module: " + oneLine(e.getMessage()), e);
     }
+    return rewrite(wasm, module);
+  }
+
+  /**
+   * As {@link #rewrite(byte[])}, for a caller that has parsed the module already, which saves
+   * parsing it again: {@code module} must be what {@code Parser.parse(wasm)} returned, since the
+   * rewrite finds instructions by the offsets into {@code wasm} that the parse recorded.
+   */
+  public static byte[] rewrite(byte[] wasm, WasmModule module) throws RewriteException {
     MemoryLimits memory = memoryZero(module);
     if (memory != null && memory.shared()) {
       throw new RewriteException("shared memories are not supported: a process has one thread");
