@@ -48,7 +48,8 @@ public final class Proc {
   private volatile boolean trapExits;
   private volatile ExitReason killReason;
   private volatile String name;
-  private volatile long reductions;
+  private volatile long reductions; // up to the last slice's end; all of them once it has ended
+  private volatile SparseMemory counter; // the memory that counts them while it runs, if any
   private volatile LongSupplier memory = () -> 0;
   private volatile String lastError;
 
@@ -96,8 +97,15 @@ public final class Proc {
     return state;
   }
 
-  /** Reductions used so far, up to the end of the last slice. */
+  /** Reductions used so far. */
   public long reductions() {
+    SparseMemory c = counter;
+    if (c != null) {
+      long n = c.counted();
+      if (counter == c) { // not yet handed on to another process, so n is still this one's
+        return n;
+      }
+    }
     return reductions;
   }
 
@@ -314,6 +322,20 @@ public final class Proc {
     this.memory = bytes;
   }
 
+  /** The memory that counts this process's reductions, from now until {@link #stopCounting}. */
+  void counter(SparseMemory memory) {
+    this.counter = memory;
+  }
+
+  /** Keeps the count as it is and lets go of the memory, which may serve another process next. */
+  void stopCounting() {
+    SparseMemory c = counter;
+    if (c != null) {
+      reductions = c.counted();
+      counter = null;
+    }
+  }
+
   void name(String name) {
     this.name = name;
   }
@@ -395,9 +417,11 @@ public final class Proc {
   }
 
   private void finish(ExitReason reason) {
-    // An exited process stays findable for a while: keep its memory's size, not the memory.
+    // An exited process stays findable for a while: keep its memory's size and count, not the
+    // memory.
     long lastMemory = memory.getAsLong();
     memory = () -> lastMemory;
+    stopCounting();
     List<Long> linked;
     List<Long> watchers;
     synchronized (this) {

@@ -106,18 +106,14 @@ class ReductionRewriterTest {
   /** Counts the reductions ticked off from now on, which {@link Ticks#get} reads. */
   static Ticks count(Instance instance) {
     Ticks ticks = new Ticks((SparseMemory) instance.memory());
-    ticks.memory.countReductions(() -> {
-      ticks.handedOut += Ticks.SLICE;
-      return Ticks.SLICE;
-    });
+    ticks.memory.countReductions(() -> Ticks.SLICE);
     return ticks;
   }
 
-  /** Reductions ticked off a memory: the budgets it was handed, less what is left. */
+  /** Reductions ticked off a memory since the last {@link #reset}. */
   static final class Ticks {
     static final int SLICE = 1 << 20;
     final SparseMemory memory;
-    long handedOut;
     long base;
 
     Ticks(SparseMemory memory) {
@@ -125,7 +121,7 @@ class ReductionRewriterTest {
     }
 
     long get() {
-      return 1 + handedOut - memory.budget() - base;
+      return memory.counted() - base;
     }
 
     void reset() {
