@@ -58,7 +58,7 @@ public final class Proc {
 
   private boolean holdsCpu;
   private long lastMadeWay = System.nanoTime();
-  private long slice = 1; // the rewritten module starts with a budget of one reduction
+  private volatile long slice = 1; // the rewritten module starts with a budget of one reduction
 
   Proc(Node node, long pid, String module, ProcessBody body, SpawnOptions options, GuestSpec spec) {
     this.node = node;
@@ -97,12 +97,16 @@ public final class Proc {
     return state;
   }
 
-  /** Reductions used so far. */
+  /**
+   * Reductions used so far: the slices ended, and what the running one has used of its budget,
+   * which is what its memory has left. Exact but while {@link #endSlice} returns and the memory
+   * adds the next budget, a few instructions in which it reads one slice too many.
+   */
   public long reductions() {
     SparseMemory c = counter;
     if (c != null) {
-      long n = c.counted();
-      if (counter == c) { // not yet handed on to another process, so n is still this one's
+      long n = reductions + slice - c.budget();
+      if (counter == c) { // not yet handed on to another process, so its budget was this one's
         return n;
       }
     }
@@ -298,12 +302,12 @@ public final class Proc {
    * next slice's budget.
    */
   public int endSlice() {
-    boolean first = reductions == 0;
-    reductions += slice;
-    if (maxReductions > 0 && reductions >= maxReductions) {
+    // Until this returns, reductions() reads the slice as running, overrun and all (see there).
+    long done = reductions + slice;
+    if (maxReductions > 0 && done >= maxReductions) {
       throw new ProcessExit(ExitReason.REDUCTIONS_EXHAUSTED);
     }
-    if (first) {
+    if (reductions == 0) {
       // The module's first check only asks for its first budget: the process has just been
       // given the CPU, so making way now would cost a switch for nothing.
       checkKilled();
@@ -312,8 +316,9 @@ public final class Proc {
     }
     long next = node.config().sliceReductions();
     if (maxReductions > 0) {
-      next = Math.min(next, maxReductions - reductions);
+      next = Math.min(next, maxReductions - done);
     }
+    reductions = done;
     slice = next;
     return (int) next;
   }
@@ -331,7 +336,7 @@ public final class Proc {
   void stopCounting() {
     SparseMemory c = counter;
     if (c != null) {
-      reductions = c.counted();
+      reductions = reductions();
       counter = null;
     }
   }

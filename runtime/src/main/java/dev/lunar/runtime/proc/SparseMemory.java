@@ -108,17 +108,14 @@ public final class SparseMemory implements Memory {
   /** Reductions left in the current slice. */
   private int budget = Integer.MAX_VALUE;
 
-  /** Reductions handed out as slice budgets so far; less {@link #budget}, what was ticked off. */
-  private long handedOut = Integer.MAX_VALUE;
-
-  /** Odd while a slice's budget is added to both, so that {@link #counted} reads them as a pair. */
-  private volatile int version;
-
   /** Ends a slice and returns the next slice's budget. */
   private IntSupplier endSlice = UNCOUNTED;
 
-  /** Reductions left in the current slice; for tests. */
-  int budget() {
+  /**
+   * Reductions left in the current slice: at most 0 while a batch of loop iterations has overrun
+   * it, until the next tick ends the slice. For tests that count what a guest ticked off.
+   */
+  public int budget() {
     return budget;
   }
 
@@ -129,39 +126,7 @@ public final class SparseMemory implements Memory {
    */
   public void countReductions(IntSupplier endSlice) {
     this.endSlice = endSlice;
-    startCount();
-  }
-
-  /**
-   * The reductions ticked off since counting began (or since {@link #zero}), exact, from any
-   * thread: a batch that overran its slice counts in full.
-   */
-  public long counted() {
-    while (true) {
-      int v = version;
-      long n = handedOut - budget;
-      VarHandle.loadLoadFence();
-      if ((v & 1) == 0 && v == version) {
-        return n;
-      }
-      Thread.onSpinWait();
-    }
-  }
-
-  private void startCount() {
-    version++;
-    VarHandle.storeStoreFence();
-    handedOut = 1;
-    budget = 1;
-    version++;
-  }
-
-  private void addBudget(int slice) {
-    version++;
-    VarHandle.storeStoreFence();
-    handedOut += slice;
-    budget += slice;
-    version++;
+    this.budget = 1;
   }
 
   @Override
@@ -170,7 +135,7 @@ public final class SparseMemory implements Memory {
       // Kept tiny so that the JIT inlines it into every tick. A batch that overruns the slice
       // is taken off the next one, so that slices add up to exactly what was counted.
       if ((budget += size) <= 0) {
-        addBudget(endSlice.getAsInt());
+        budget += endSlice.getAsInt();
       }
       return -1;
     }
@@ -260,7 +225,7 @@ public final class SparseMemory implements Memory {
   @Override
   public void zero() {
     Arrays.fill(blocks, ZEROS);
-    startCount();
+    budget = 1;
   }
 
   // The accessors: a fast path for a value inside one block, a slow one for a value across a

@@ -190,24 +190,6 @@ class SparseMemoryTest {
     assertEquals(1, m.pages());
   }
 
-  @Test
-  void countedIsEveryReductionTickedOffOverrunsIncluded() throws Exception {
-    SparseMemory m = new SparseMemory(new MemoryLimits(1, 3));
-    m.countReductions(() -> 10);
-    assertEquals(0, m.counted());
-    m.grow(SparseMemory.TICK); // the first slice (1) ends: budget 10
-    m.grow(-8);
-    assertEquals(9, m.counted(), "within a slice");
-    m.grow(-5); // overruns the slice by 3
-    assertEquals(14, m.counted(), "across a slice's end");
-    long[] seen = new long[1];
-    Thread other = Thread.ofPlatform().start(() -> seen[0] = m.counted());
-    other.join();
-    assertEquals(14, seen[0], "from another thread");
-    m.zero();
-    assertEquals(0, m.counted(), "after zero() the next guest counts from 0");
-  }
-
   private static void same(String what, Runnable expected, Runnable actual) {
     RuntimeException e1 = null;
     RuntimeException e2 = null;

@@ -106,14 +106,18 @@ class ReductionRewriterTest {
   /** Counts the reductions ticked off from now on, which {@link Ticks#get} reads. */
   static Ticks count(Instance instance) {
     Ticks ticks = new Ticks((SparseMemory) instance.memory());
-    ticks.memory.countReductions(() -> Ticks.SLICE);
+    ticks.memory.countReductions(() -> {
+      ticks.handedOut += Ticks.SLICE;
+      return Ticks.SLICE;
+    });
     return ticks;
   }
 
-  /** Reductions ticked off a memory since the last {@link #reset}. */
+  /** Reductions ticked off a memory: the budgets it was handed, less what is left. */
   static final class Ticks {
     static final int SLICE = 1 << 20;
     final SparseMemory memory;
+    long handedOut;
     long base;
 
     Ticks(SparseMemory memory) {
@@ -121,7 +125,7 @@ class ReductionRewriterTest {
     }
 
     long get() {
-      return memory.counted() - base;
+      return 1 + handedOut - memory.budget() - base;
     }
 
     void reset() {
