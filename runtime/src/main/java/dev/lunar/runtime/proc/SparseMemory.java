@@ -112,8 +112,9 @@ public final class SparseMemory implements Memory {
   private IntSupplier endSlice = UNCOUNTED;
 
   /**
-   * Reductions left in the current slice: at most 0 while a batch of loop iterations has overrun
-   * it, until the next tick ends the slice. For tests that count what a guest ticked off.
+   * Reductions left in the current slice: at most 0 from the tick that used it up (a batch of loop
+   * iterations may overrun it) until the slice's end has added the next budget. {@link
+   * Proc#reductions} reads it, and tests that count what a guest ticked off.
    */
   public int budget() {
     return budget;
