@@ -4,6 +4,7 @@ import dev.lunar.fs.Grants;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.Threads;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -106,6 +107,7 @@ public final class Proc {
     SparseMemory c = counter;
     if (c != null) {
       long n = reductions + slice - c.budget();
+      VarHandle.loadLoadFence(); // the budget is read before the check that it was still ours
       if (counter == c) { // not yet handed on to another process, so its budget was this one's
         return n;
       }
