@@ -50,7 +50,8 @@ public final class Proc {
   private volatile ExitReason killReason;
   private volatile String name;
   private volatile long reductions; // up to the last slice's end; all of them once it has ended
-  private volatile SparseMemory counter; // the memory that counts them while it runs, if any
+  private volatile SparseMemory own; // its memory while it runs, which counts its reductions
+  private volatile long resident; // its memory's blocks once it has ended
   private volatile LongSupplier memory = () -> 0;
   private volatile String lastError;
 
@@ -104,20 +105,33 @@ public final class Proc {
    * adds the next budget, a few instructions in which it reads one slice too many.
    */
   public long reductions() {
-    SparseMemory c = counter;
-    if (c != null) {
-      long n = reductions + slice - c.budget();
+    SparseMemory m = own;
+    if (m != null) {
+      long n = reductions + slice - m.budget();
       VarHandle.loadLoadFence(); // the budget is read before the check that it was still ours
-      if (counter == c) { // not yet handed on to another process, so its budget was this one's
+      if (own == m) { // not yet handed on to another process, so its budget was this one's
         return n;
       }
     }
     return reductions;
   }
 
-  /** Bytes of linear memory in use. */
+  /** Bytes of linear memory: its size, as the guest sees it. */
   public long memory() {
     return memory.getAsLong();
+  }
+
+  /** Bytes of linear memory the process has written to, and so costs: whole 4 KiB blocks. */
+  public long resident() {
+    SparseMemory m = own;
+    if (m != null) {
+      long n = m.residentBytes();
+      VarHandle.loadLoadFence();
+      if (own == m) {
+        return n;
+      }
+    }
+    return resident;
   }
 
   /** Messages waiting in the mailbox. */
@@ -329,17 +343,17 @@ public final class Proc {
     this.memory = bytes;
   }
 
-  /** The memory that counts this process's reductions, from now until {@link #stopCounting}. */
-  void counter(SparseMemory memory) {
-    this.counter = memory;
+  /** Its memory, which counts its reductions, from now until {@link #letGoOfMemory}. */
+  void own(SparseMemory memory) {
+    this.own = memory;
   }
 
-  /** Keeps the count as it is and lets go of the memory, which may serve another process next. */
-  void stopCounting() {
-    SparseMemory c = counter;
-    if (c != null) {
+  /** Keeps its count and its memory's blocks as they are, and lets go of the memory. */
+  void letGoOfMemory() {
+    if (own != null) {
       reductions = reductions();
-      counter = null;
+      resident = resident();
+      own = null;
     }
   }
 
@@ -428,7 +442,7 @@ public final class Proc {
     // memory.
     long lastMemory = memory.getAsLong();
     memory = () -> lastMemory;
-    stopCounting();
+    letGoOfMemory();
     List<Long> linked;
     List<Long> watchers;
     synchronized (this) {

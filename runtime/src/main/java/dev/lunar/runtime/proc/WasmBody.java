@@ -83,8 +83,8 @@ final class WasmBody implements ProcessBody {
     if (instance.memory() != null) {
       var memory = instance.memory();
       self.memory(() -> (long) memory.pages() * PAGE);
-      if (memory instanceof SparseMemory counter) {
-        self.counter(counter);
+      if (memory instanceof SparseMemory own) {
+        self.own(own);
       }
     }
     boolean clean = false;
@@ -99,7 +99,7 @@ final class WasmBody implements ProcessBody {
         // The next process may take the instance at once: keep this one's size, not its memory.
         long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
         self.memory(() -> last);
-        self.stopCounting();
+        self.letGoOfMemory();
         instances.give(kind, instance);
       }
     }

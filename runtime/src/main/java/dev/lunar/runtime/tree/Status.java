@@ -28,6 +28,8 @@ final class Status {
         + p.reductions()
         + "\nmemory: "
         + p.memory()
+        + "\nresident: "
+        + p.resident()
         + "\nqueued: "
         + p.queued()
         + "\nlinks: "
