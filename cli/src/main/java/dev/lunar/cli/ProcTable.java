@@ -49,11 +49,20 @@ final class ProcTable {
     return fields;
   }
 
-  static final String HEADER_FORMAT = "%7s %7s  %-9s %-16s %-16s %12s %10s %7s%n";
+  static final String HEADER_FORMAT = "%7s %7s  %-9s %-16s %-16s %12s %10s %9s %7s%n";
 
   static void header(PrintStream out, String extra) {
     out.printf(
-        HEADER_FORMAT, "PID", "PARENT", "STATE", "NAME", "MODULE", extra, "MEMORY", "QUEUED");
+        HEADER_FORMAT,
+        "PID",
+        "PARENT",
+        "STATE",
+        "NAME",
+        "MODULE",
+        extra,
+        "MEMORY",
+        "RESIDENT",
+        "QUEUED");
   }
 
   static void row(PrintStream out, Map<String, String> p, String extra) {
@@ -66,6 +75,7 @@ final class ProcTable {
         cut(p.get("module")),
         extra,
         p.get("memory"),
+        p.get("resident"),
         p.get("queued"));
   }
 
