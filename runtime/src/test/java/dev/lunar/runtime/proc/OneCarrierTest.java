@@ -3,6 +3,7 @@ package dev.lunar.runtime.proc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
@@ -45,6 +46,8 @@ class OneCarrierTest {
 
   @BeforeEach
   void startSpinners() throws Exception {
+    // A -Dtest=OneCarrierTest runs this class in the ordinary execution too: skip it there.
+    assumeTrue(Boolean.getBoolean("lunar.test.oneCarrier"), "runs in the one-carrier execution");
     assertEquals(1, Threads.carriers(), "this test needs a JVM with one carrier thread");
     var spin = load("spin");
     for (int i = 0; i < SPINNERS; i++) {
