@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * One Lunar process: an entry in the node's process table, its mailbox, links and monitors, and the
@@ -105,15 +106,8 @@ public final class Proc {
    * adds the next budget, a few instructions in which it reads one slice too many.
    */
   public long reductions() {
-    SparseMemory m = own;
-    if (m != null) {
-      long n = reductions + slice - m.budget();
-      VarHandle.loadLoadFence(); // the budget is read before the check that it was still ours
-      if (own == m) { // not yet handed on to another process, so its budget was this one's
-        return n;
-      }
-    }
-    return reductions;
+    long n = fromOwnMemory(m -> reductions + slice - m.budget());
+    return n >= 0 ? n : reductions;
   }
 
   /** Bytes of linear memory: its size, as the guest sees it. */
@@ -123,15 +117,22 @@ public final class Proc {
 
   /** Bytes of linear memory the process has written to, and so costs: whole 4 KiB blocks. */
   public long resident() {
+    long n = fromOwnMemory(SparseMemory::residentBytes);
+    return n >= 0 ? n : resident;
+  }
+
+  /**
+   * {@code read} of the process's memory, or -1 once it has let go of it: the memory may then be
+   * serving another process, so what was read is checked to have been read while it was ours.
+   */
+  private long fromOwnMemory(ToLongFunction<SparseMemory> read) {
     SparseMemory m = own;
-    if (m != null) {
-      long n = m.residentBytes();
-      VarHandle.loadLoadFence();
-      if (own == m) {
-        return n;
-      }
+    if (m == null) {
+      return -1;
     }
-    return resident;
+    long n = read.applyAsLong(m);
+    VarHandle.loadLoadFence();
+    return own == m ? n : -1;
   }
 
   /** Messages waiting in the mailbox. */
