@@ -1,5 +1,6 @@
 package dev.lunar.runtime.proc;
 
+import com.dylibso.chicory.runtime.Memory;
 import dev.lunar.fs.Grants;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -51,9 +51,9 @@ public final class Proc {
   private volatile ExitReason killReason;
   private volatile String name;
   private volatile long reductions; // up to the last slice's end; all of them once it has ended
-  private volatile SparseMemory own; // its memory while it runs, which counts its reductions
+  private volatile Memory own; // its memory while it runs, which counts its reductions
+  private volatile long memory; // its memory's size once it has ended
   private volatile long resident; // its memory's blocks once it has ended
-  private volatile LongSupplier memory = () -> 0;
   private volatile String lastError;
 
   /** How long a process may keep its carrier while no one waits in the node's queue. */
@@ -106,18 +106,26 @@ public final class Proc {
    * adds the next budget, a few instructions in which it reads one slice too many.
    */
   public long reductions() {
-    long n = fromOwnMemory(m -> reductions + slice - m.budget());
+    long n =
+        fromOwnMemory(
+            m -> m instanceof SparseMemory s ? reductions + slice - s.budget() : reductions);
     return n >= 0 ? n : reductions;
   }
 
   /** Bytes of linear memory: its size, as the guest sees it. */
   public long memory() {
-    return memory.getAsLong();
+    long n = fromOwnMemory(m -> (long) m.pages() * Memory.PAGE_SIZE);
+    return n >= 0 ? n : memory;
   }
 
-  /** Bytes of linear memory the process has written to, and so costs: whole 4 KiB blocks. */
+  /**
+   * Bytes of linear memory the process has written to, and so costs: whole 4 KiB blocks (all of it
+   * for a shared memory, which is not sparse).
+   */
   public long resident() {
-    long n = fromOwnMemory(SparseMemory::residentBytes);
+    long n =
+        fromOwnMemory(m ->
+            m instanceof SparseMemory s ? s.residentBytes() : (long) m.pages() * Memory.PAGE_SIZE);
     return n >= 0 ? n : resident;
   }
 
@@ -125,8 +133,8 @@ public final class Proc {
    * {@code read} of the process's memory, or -1 once it has let go of it: the memory may then be
    * serving another process, so what was read is checked to have been read while it was ours.
    */
-  private long fromOwnMemory(ToLongFunction<SparseMemory> read) {
-    SparseMemory m = own;
+  private long fromOwnMemory(ToLongFunction<Memory> read) {
+    Memory m = own;
     if (m == null) {
       return -1;
     }
@@ -340,19 +348,16 @@ public final class Proc {
     return (int) next;
   }
 
-  void memory(LongSupplier bytes) {
-    this.memory = bytes;
-  }
-
   /** Its memory, which counts its reductions, from now until {@link #letGoOfMemory}. */
-  void own(SparseMemory memory) {
+  void own(Memory memory) {
     this.own = memory;
   }
 
-  /** Keeps its count and its memory's blocks as they are, and lets go of the memory. */
+  /** Keeps its count and its memory's size and blocks as they are, and lets go of the memory. */
   void letGoOfMemory() {
     if (own != null) {
       reductions = reductions();
+      memory = memory();
       resident = resident();
       own = null;
     }
@@ -439,11 +444,7 @@ public final class Proc {
   }
 
   private void finish(ExitReason reason) {
-    // An exited process stays findable for a while: keep its memory's size and count, not the
-    // memory.
-    long lastMemory = memory.getAsLong();
-    memory = () -> lastMemory;
-    letGoOfMemory();
+    letGoOfMemory(); // an exited process stays findable for a while, but not its memory
     List<Long> linked;
     List<Long> watchers;
     synchronized (this) {

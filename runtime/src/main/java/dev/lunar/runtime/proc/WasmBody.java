@@ -81,11 +81,7 @@ final class WasmBody implements ProcessBody {
     Instances instances = self.node().instances();
     Instance instance = instances.take(kind);
     if (instance.memory() != null) {
-      var memory = instance.memory();
-      self.memory(() -> (long) memory.pages() * PAGE);
-      if (memory instanceof SparseMemory own) {
-        self.own(own);
-      }
+      self.own(instance.memory());
     }
     boolean clean = false;
     try {
@@ -96,10 +92,7 @@ final class WasmBody implements ProcessBody {
       throw e;
     } finally {
       if (clean) {
-        // The next process may take the instance at once: keep this one's size, not its memory.
-        long last = instance.memory() == null ? 0 : (long) instance.memory().pages() * PAGE;
-        self.memory(() -> last);
-        self.letGoOfMemory();
+        self.letGoOfMemory(); // the next process may take the instance at once
         instances.give(kind, instance);
       }
     }
