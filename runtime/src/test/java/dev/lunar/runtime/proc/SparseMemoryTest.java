@@ -150,15 +150,10 @@ class SparseMemoryTest {
     };
   }
 
-  /** Runs both; they must both succeed or both trap. */
   @Test
   void aTickFailsLikeAnyHugeGrowAndCountsOffTheBudget() {
     SparseMemory m = new SparseMemory(new MemoryLimits(1, 3));
-    int[] slices = {0};
-    m.countReductions(() -> {
-      slices[0]++;
-      return 3;
-    });
+    int[] slices = countSlices(m, 3);
     for (int tick = 1; tick <= 7; tick++) {
       assertEquals(-1, m.grow(SparseMemory.TICK), "a grow by 2^32-1 pages fails");
     }
@@ -174,11 +169,7 @@ class SparseMemoryTest {
   @Test
   void aBatchTickCountsManyAndItsOverrunComesOffTheNextSlice() {
     SparseMemory m = new SparseMemory(new MemoryLimits(1, 3));
-    int[] slices = {0};
-    m.countReductions(() -> {
-      slices[0]++;
-      return 10;
-    });
+    int[] slices = countSlices(m, 10);
     m.grow(SparseMemory.TICK); // asks for the first slice: 10
     assertEquals(-1, m.grow(-8), "a grow by 2^32-8 pages fails and counts 8");
     assertEquals(2, m.budget());
@@ -190,6 +181,17 @@ class SparseMemoryTest {
     assertEquals(1, m.pages());
   }
 
+  /** Counts {@code m}'s ticks in slices of {@code budget}; element 0 counts the slices begun. */
+  private static int[] countSlices(SparseMemory m, int budget) {
+    int[] slices = {0};
+    m.countReductions(() -> {
+      slices[0]++;
+      return budget;
+    });
+    return slices;
+  }
+
+  /** Runs both; they must both succeed or both trap. */
   private static void same(String what, Runnable expected, Runnable actual) {
     RuntimeException e1 = null;
     RuntimeException e2 = null;
