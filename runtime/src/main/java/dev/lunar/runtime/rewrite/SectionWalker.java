@@ -41,7 +41,8 @@ final class SectionWalker {
   }
 
   byte[] rewrite() throws RewriteException {
-    // The result grows by five bytes per function and loop; 1/8 headroom avoids most regrowth.
+    // The result grows by five bytes per function and about twenty per counted loop and way
+    // out of its function; 1/8 headroom avoids most regrowth.
     ByteSink out = new ByteSink(wasm.length + wasm.length / 8 + 64);
     out.bytes(wasm, 0, 8); // magic and version, already checked by the parser
     ByteReader in = new ByteReader(wasm, 8, wasm.length);
