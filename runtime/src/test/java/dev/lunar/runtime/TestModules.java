@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,21 +39,31 @@ public final class TestModules {
         OutputStream.nullOutputStream());
   }
 
-  /** Assembles WAT text with wabt's wat2wasm (installed by scripts/setup). */
-  public static byte[] wat(String text) {
+  /**
+   * Assembles WAT text with wabt's wat2wasm (installed by scripts/setup); {@code flags} are extra
+   * wat2wasm options, such as proposals beyond its defaults.
+   */
+  public static byte[] wat(String text, String... flags) {
     try {
       Path dir = Files.createTempDirectory("wat");
-      Path source = Files.writeString(dir.resolve("m.wat"), text);
+      Path source = dir.resolve("m.wat");
       Path binary = dir.resolve("m.wasm");
-      Process p =
-          new ProcessBuilder("wat2wasm", "-o", binary.toString(), source.toString())
-              .redirectErrorStream(true)
-              .start();
-      String output = new String(p.getInputStream().readAllBytes());
-      if (p.waitFor() != 0) {
-        throw new IllegalArgumentException("wat2wasm failed: " + output);
+      try {
+        Files.writeString(source, text);
+        List<String> command = new ArrayList<>(List.of("wat2wasm", "-o", binary.toString()));
+        command.addAll(List.of(flags));
+        command.add(source.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+          throw new IllegalArgumentException("wat2wasm failed: " + output);
+        }
+        return Files.readAllBytes(binary);
+      } finally {
+        Files.deleteIfExists(source);
+        Files.deleteIfExists(binary);
+        Files.delete(dir);
       }
-      return Files.readAllBytes(binary);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.types.FunctionType;
+import dev.lunar.runtime.TestModules;
 import dev.lunar.runtime.proc.SparseMemory;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,7 +56,7 @@ class ReductionCountingTest {
 
   private static Instance load(String wat, boolean compiled, Yields yields, HostFunction... more)
       throws RewriteException {
-    byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat(wat, "--enable-tail-call"));
+    byte[] rewritten = ReductionRewriter.rewrite(TestModules.wat(wat, "--enable-tail-call"));
     assertNull(Wabt.validate(rewritten, "--enable-tail-call"));
     Instance instance = ReductionRewriterTest.instantiate(rewritten, compiled, more);
     yields.countFor(instance);

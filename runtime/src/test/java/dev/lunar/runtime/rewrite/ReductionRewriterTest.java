@@ -16,6 +16,7 @@ import com.dylibso.chicory.wasm.types.AnnotatedInstruction;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
+import dev.lunar.runtime.TestModules;
 import dev.lunar.runtime.proc.SparseMemory;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,7 +142,7 @@ class ReductionRewriterTest {
   @ValueSource(booleans = {false, true})
   void rewrittenModuleComputesTheSameResultsAndCountsEveryCall(boolean compiled)
       throws RewriteException {
-    byte[] original = Wabt.wat(COMPUTE);
+    byte[] original = TestModules.wat(COMPUTE);
     Instance before = instantiate(original, compiled, add());
     Instance after = instantiate(ReductionRewriter.rewrite(original), compiled, add());
     String[][] calls = {
@@ -232,7 +233,7 @@ class ReductionRewriterTest {
 
   @Test
   void ticksAtEveryFunctionEntryAndCountsLoopIterations() throws RewriteException {
-    byte[] rewritten = ReductionRewriter.rewrite(Wabt.wat(SPIN));
+    byte[] rewritten = ReductionRewriter.rewrite(TestModules.wat(SPIN));
     assertEquals(
         ticked(OpCode.LOOP, OpCode.BR, OpCode.END, OpCode.END), opcodes(rewritten, 0), "spin");
     var code = Parser.parse(rewritten).codeSection().getFunctionBody(0).instructions();
@@ -249,7 +250,7 @@ class ReductionRewriterTest {
   void settlesTheCountOnEveryWayOut() throws RewriteException {
     byte[] rewritten =
         ReductionRewriter.rewrite(
-            Wabt.wat(
+            TestModules.wat(
                 """
                 (module
                   (func (export "f") (param i32) (result i32)
@@ -278,7 +279,7 @@ class ReductionRewriterTest {
   void aLoopThatCallsAModuleFunctionFirstIsCountedByTheCallee() throws RewriteException {
     byte[] rewritten =
         ReductionRewriter.rewrite(
-            Wabt.wat(
+            TestModules.wat(
                 """
                 (module
                   (import "env" "add" (func $add (param i32 i32) (result i32)))
@@ -321,7 +322,7 @@ class ReductionRewriterTest {
           (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
         """;
     for (boolean compiled : new boolean[] {false, true}) {
-      Instance instance = instantiate(ReductionRewriter.rewrite(Wabt.wat(wat)), compiled);
+      Instance instance = instantiate(ReductionRewriter.rewrite(TestModules.wat(wat)), compiled);
       Ticks ticks = count(instance);
       assertEquals(-1, (int) call(instance, "grow", -1), "a tick's own grow fails");
       assertEquals(2, ticks.get(), "the entry's tick and the guest's own");
@@ -332,15 +333,16 @@ class ReductionRewriterTest {
 
   @Test
   void addsAnEmptyMemoryOnlyToModulesWithoutOne() throws RewriteException {
-    WasmModule none = Parser.parse(ReductionRewriter.rewrite(Wabt.wat(SPIN)));
+    WasmModule none = Parser.parse(ReductionRewriter.rewrite(TestModules.wat(SPIN)));
     assertEquals(1, none.memorySection().orElseThrow().memoryCount());
     assertEquals(0, none.memorySection().orElseThrow().getMemory(0).limits().initialPages());
     assertEquals(0, none.memorySection().orElseThrow().getMemory(0).limits().maximumPages());
-    byte[] own = Wabt.wat("(module (memory 2 5) (func (export \"f\")))");
+    byte[] own = TestModules.wat("(module (memory 2 5) (func (export \"f\")))");
     assertArrayEquals(
         ExampleRewriteTest.section(own, 5),
         ExampleRewriteTest.section(ReductionRewriter.rewrite(own), 5));
-    byte[] imported = Wabt.wat("(module (import \"env\" \"m\" (memory 1)) (func (export \"f\")))");
+    byte[] imported =
+        TestModules.wat("(module (import \"env\" \"m\" (memory 1)) (func (export \"f\")))");
     WasmModule rewritten = Parser.parse(ReductionRewriter.rewrite(imported));
     assertTrue(rewritten.memorySection().isEmpty(), "the imported memory is memory 0");
     assertArrayEquals(
@@ -350,7 +352,7 @@ class ReductionRewriterTest {
 
   @Test
   void keepsIndicesNamesAndEveryOtherSection() throws RewriteException {
-    byte[] original = Wabt.wat(COMPUTE, "--debug-names");
+    byte[] original = TestModules.wat(COMPUTE, "--debug-names");
     byte[] rewritten = ReductionRewriter.rewrite(original);
     for (int id : new int[] {0, 1, 2, 3, 4, 6, 7, 8, 9, 11, 12}) {
       assertArrayEquals(
@@ -373,7 +375,7 @@ class ReductionRewriterTest {
   @Test
   void chicoryInterpreterSelfTailCallWithLocalsIsBroken() {
     byte[] original =
-        Wabt.wat(
+        TestModules.wat(
             """
             (module
               (func $count (export "count") (param i32) (result i32) (local i32)
@@ -389,7 +391,7 @@ class ReductionRewriterTest {
 
   @Test
   void refusesSharedMemories() {
-    byte[] shared = Wabt.wat("(module (memory 1 1 shared))", "--enable-threads");
+    byte[] shared = TestModules.wat("(module (memory 1 1 shared))", "--enable-threads");
     RewriteException e =
         assertThrows(RewriteException.class, () -> ReductionRewriter.rewrite(shared));
     assertEquals("shared memories are not supported: a process has one thread", e.getMessage());
@@ -407,8 +409,8 @@ class ReductionRewriterTest {
   @Test
   void rewrittenModulesPassWasmValidate() throws RewriteException {
     for (String wat : List.of(COMPUTE, SPIN, "(module)")) {
-      assertNull(Wabt.validate(ReductionRewriter.rewrite(Wabt.wat(wat))));
-      assertNull(Wabt.validate(ReductionRewriter.rewrite(Wabt.wat(wat, "--debug-names"))));
+      assertNull(Wabt.validate(ReductionRewriter.rewrite(TestModules.wat(wat))));
+      assertNull(Wabt.validate(ReductionRewriter.rewrite(TestModules.wat(wat, "--debug-names"))));
     }
   }
 }

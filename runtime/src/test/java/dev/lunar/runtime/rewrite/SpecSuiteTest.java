@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,58 +116,72 @@ class SpecSuiteTest {
   private static void runFile(String file, boolean compiled) throws Exception {
     long start = System.nanoTime();
     Path dir = Files.createTempDirectory("spec");
-    String base = file.substring(0, file.length() - ".wast".length());
-    Path json = dir.resolve(base + ".json");
-    String error =
-        Wabt.run(List.of("wast2json", suite().resolve(file).toString(), "-o", json.toString()));
-    if (error != null) {
-      fail(error);
-    }
-    JsonArray commands =
-        JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("commands");
-    SpecRunner runner = new SpecRunner(file, dir, compiled, VALIDATORS);
-    // An 8 MiB stack keeps the exhaustion tests quick: on surefire's 64 MiB main stack,
-    // skip-stack-guard-page.wast alone takes minutes to overflow the interpreter.
-    Throwable[] failure = new Throwable[1];
-    Thread thread =
-        new Thread(
-            null,
-            () -> {
-              try {
-                for (JsonElement c : commands) {
-                  runner.run(c.getAsJsonObject());
+    try {
+      String base = file.substring(0, file.length() - ".wast".length());
+      Path json = dir.resolve(base + ".json");
+      String error =
+          Wabt.run(List.of("wast2json", suite().resolve(file).toString(), "-o", json.toString()));
+      if (error != null) {
+        fail(error);
+      }
+      JsonArray commands =
+          JsonParser.parseString(Files.readString(json))
+              .getAsJsonObject()
+              .getAsJsonArray("commands");
+      SpecRunner runner = new SpecRunner(file, dir, compiled, VALIDATORS);
+      // An 8 MiB stack keeps the exhaustion tests quick: on surefire's 64 MiB main stack,
+      // skip-stack-guard-page.wast alone takes minutes to overflow the interpreter.
+      Throwable[] failure = new Throwable[1];
+      Thread thread =
+          new Thread(
+              null,
+              () -> {
+                try {
+                  for (JsonElement c : commands) {
+                    runner.run(c.getAsJsonObject());
+                  }
+                } catch (Throwable t) {
+                  failure[0] = t;
                 }
-              } catch (Throwable t) {
-                failure[0] = t;
-              }
-            },
-            file,
-            8L << 20);
-    thread.start();
-    thread.join();
-    if (failure[0] != null) {
-      throw new AssertionError(file + ": " + failure[0], failure[0]);
+              },
+              file,
+              8L << 20);
+      thread.start();
+      thread.join();
+      if (failure[0] != null) {
+        throw new AssertionError(file + ": " + failure[0], failure[0]);
+      }
+      List<String> problems = new ArrayList<>(runner.regressions());
+      for (Future<String> v : runner.validations()) {
+        String invalid = v.get();
+        if (invalid != null) {
+          problems.add(invalid);
+        }
+      }
+      Map<String, String> originalFailures = new TreeMap<>(runner.originalFailures());
+      TOTALS.add(file, runner, compiled, System.nanoTime() - start);
+      for (var e : originalFailures.entrySet()) {
+        if (!KNOWN_ORIGINAL_FAILURES.containsKey(e.getKey())) {
+          problems.add(
+              "original fails, not in KNOWN_ORIGINAL_FAILURES: " + e.getKey() + " " + e.getValue());
+        }
+      }
+      for (String known : KNOWN_ORIGINAL_FAILURES.keySet()) {
+        if (known.startsWith(file + ":") && !originalFailures.containsKey(known) && !compiled) {
+          problems.add("stale KNOWN_ORIGINAL_FAILURES entry: " + known);
+        }
+      }
+      assertTrue(problems.isEmpty(), () -> String.join("\n", problems));
+    } finally {
+      deleteTree(dir);
     }
-    List<String> problems = new ArrayList<>(runner.regressions());
-    for (Future<String> v : runner.validations()) {
-      String invalid = v.get();
-      if (invalid != null) {
-        problems.add(invalid);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
-    Map<String, String> originalFailures = new TreeMap<>(runner.originalFailures());
-    TOTALS.add(file, runner, compiled, System.nanoTime() - start);
-    for (var e : originalFailures.entrySet()) {
-      if (!KNOWN_ORIGINAL_FAILURES.containsKey(e.getKey())) {
-        problems.add(
-            "original fails, not in KNOWN_ORIGINAL_FAILURES: " + e.getKey() + " " + e.getValue());
-      }
-    }
-    for (String known : KNOWN_ORIGINAL_FAILURES.keySet()) {
-      if (known.startsWith(file + ":") && !originalFailures.containsKey(known) && !compiled) {
-        problems.add("stale KNOWN_ORIGINAL_FAILURES entry: " + known);
-      }
-    }
-    assertTrue(problems.isEmpty(), () -> String.join("\n", problems));
   }
 }

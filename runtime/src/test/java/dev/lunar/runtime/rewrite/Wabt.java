@@ -11,25 +11,6 @@ import java.util.List;
 final class Wabt {
   private Wabt() {}
 
-  /** Assembles WAT text with {@code wat2wasm}; {@code flags} are extra wat2wasm options. */
-  static byte[] wat(String text, String... flags) {
-    try {
-      Path dir = Files.createTempDirectory("wat");
-      Path source = Files.writeString(dir.resolve("m.wat"), text);
-      Path binary = dir.resolve("m.wasm");
-      List<String> command = new ArrayList<>(List.of("wat2wasm", "-o", binary.toString()));
-      command.addAll(List.of(flags));
-      command.add(source.toString());
-      String output = run(command);
-      if (output != null) {
-        throw new IllegalArgumentException("wat2wasm failed: " + output);
-      }
-      return Files.readAllBytes(binary);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * Runs {@code wasm-validate} on a binary: {@code null} if valid, else its diagnostics. {@code
    * flags} enable proposals beyond wabt's defaults.
