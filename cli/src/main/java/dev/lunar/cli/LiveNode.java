@@ -162,6 +162,7 @@ final class LiveNode implements AutoCloseable {
   private KvStore openKv(Settings settings) throws StartException {
     Durability durability = settings.relaxedDurability() ? Durability.NO_SYNC : Durability.SYNC;
     try {
+      RocksKvStore.loadLibrary(settings.data().nativeLibraries());
       KvStore store =
           RocksKvStore.open(
               settings.data().kv(), durability, Threads.platformFactory("lunar-kv-commit"));

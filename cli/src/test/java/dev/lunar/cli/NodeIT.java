@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +117,12 @@ class NodeIT {
     node = new LiveMount(tmp).start("--no-demos");
     assertEquals("value20\n", ok("cat kv/keep/k20").out());
     assertEquals(20, ok("ls kv/keep").out().lines().count());
+    // RocksDB's library is loaded from one copy in the data directory, replaced at each start,
+    // not from a fresh file in /tmp that the kill would have left there.
+    try (var files = Files.list(tmp.resolve("data/cache/native"))) {
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      assertTrue(names.size() == 1 && names.get(0).startsWith("librocksdbjni"), names.toString());
+    }
     assertEquals(0, node.stop(), node.log());
     assertTrue(Files.list(node.mount).findAny().isEmpty(), "unmounted after SIGTERM");
   }

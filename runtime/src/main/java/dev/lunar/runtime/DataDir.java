@@ -36,6 +36,11 @@ public record DataDir(Path root) {
     return root.resolve("cache").resolve("chicory-" + CHICORY_VERSION);
   }
 
+  /** Where RocksDB's native library is copied at start, one copy replaced at each start. */
+  public Path nativeLibraries() {
+    return root.resolve("cache").resolve("native");
+  }
+
   /** The key-value store's RocksDB files. */
   public Path kv() {
     return root.resolve("kv");

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.NativeLibraryLoader;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -58,6 +59,21 @@ public final class RocksKvStore implements KvStore {
     this.committer = new Committer(db, options.read, options.write);
     this.committerThread = threads.newThread(committer);
     committerThread.start();
+  }
+
+  /**
+   * Loads RocksDB's native library from {@code dir}, copying it there from the rocksdbjni jar
+   * first; call it before the first {@link #open}. Without it, RocksDB copies its 17 MB library to
+   * a fresh file in {@code java.io.tmpdir} at every start and deletes it only on a normal exit, so
+   * every killed JVM leaves one behind; here the next start replaces the same file. Does nothing
+   * once the library is loaded.
+   *
+   * @throws IOException if {@code dir} cannot be made or the library cannot be copied there
+   */
+  public static void loadLibrary(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    NativeLibraryLoader.getInstance().loadLibrary(dir.toString());
+    RocksDB.loadLibrary();
   }
 
   /** Opens (creating if need be) the store in {@code dir}, with the system clock. */

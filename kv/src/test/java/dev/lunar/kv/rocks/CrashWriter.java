@@ -12,10 +12,11 @@ import java.util.Random;
 import java.util.zip.CRC32;
 
 /**
- * The child of {@link RocksKvStoreCrashTest}: opens the store in {@code args[0]} and writes
- * self-checking values from {@code args[1]} virtual threads until it is killed, printing {@code ack
- * KEY VERSION} after each put returns. Each thread owns its keys and rewrites them with rising
- * versions, so a put that did not survive, or survived torn, shows.
+ * The child of {@link RocksKvStoreCrashTest}: loads RocksDB's library from {@code args[4]}, opens
+ * the store in {@code args[0]} and writes self-checking values from {@code args[1]} virtual threads
+ * until it is killed, printing {@code ack KEY VERSION} after each put returns. Each thread owns its
+ * keys and rewrites them with rising versions, so a put that did not survive, or survived torn,
+ * shows.
  */
 public final class CrashWriter {
   static final String BUCKET = "crash";
@@ -24,6 +25,7 @@ public final class CrashWriter {
   private CrashWriter() {}
 
   public static void main(String[] args) throws Exception {
+    RocksKvStore.loadLibrary(Path.of(args[4]));
     KvStore store =
         RocksKvStore.open(
             Path.of(args[0]), Durability.valueOf(args[3]), Thread.ofPlatform().factory());

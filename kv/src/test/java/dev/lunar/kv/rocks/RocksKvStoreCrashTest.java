@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kill -9} of a process writing: every put it acknowledged is there after a restart, no
  * value is torn, and RocksDB opens cleanly. Twice over the same directory, so recovery of a
- * recovered database is covered too.
+ * recovered database is covered too. The killed child leaves no copy of RocksDB's native library in
+ * its temporary directory.
  */
 class RocksKvStoreCrashTest {
   @TempDir Path tmp;
@@ -78,17 +79,21 @@ class RocksKvStoreCrashTest {
       Path dir, Durability durability, Map<String, Long> acked, int enough, long firstVersion)
       throws Exception {
     Path err = tmp.resolve("child.err");
+    Path childTmp = Files.createDirectories(tmp.resolve("child-tmp"));
+    Path libraries = tmp.resolve("native");
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
+                "-Djava.io.tmpdir=" + childTmp,
                 "-cp",
                 System.getProperty("java.class.path"),
                 CrashWriter.class.getName(),
                 dir.toString(),
                 "64",
                 Long.toString(firstVersion),
-                durability.name())
+                durability.name(),
+                libraries.toString())
             .redirectError(err.toFile())
             .start();
     AtomicInteger acks = new AtomicInteger();
@@ -134,6 +139,15 @@ class RocksKvStoreCrashTest {
       reader.join();
     }
     assertEquals(137, child.exitValue(), "killed by SIGKILL, not ended on its own");
+    assertEquals(List.of(), list(childTmp), "left in the killed child's java.io.tmpdir");
+    List<String> copies = list(libraries);
+    assertTrue(copies.size() == 1 && copies.get(0).startsWith("librocksdbjni"), copies.toString());
     return acks.get();
+  }
+
+  private static List<String> list(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
   }
 }
