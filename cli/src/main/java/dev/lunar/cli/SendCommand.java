@@ -1,5 +1,6 @@
 package dev.lunar.cli;
 
+import dev.lunar.fs.fuse.FuseMount;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,5 +64,5 @@ final class SendCommand extends ClientCommand {
   }
 
   /** What one write(2) through the mount delivers as one message (docs/FUSE.md). */
-  static final int MAX_HOST_MESSAGE = 128 * 1024;
+  static final int MAX_HOST_MESSAGE = FuseMount.MAX_WHOLE_WRITE;
 }

@@ -66,6 +66,15 @@ public interface Handle extends AutoCloseable {
   }
 
   /**
+   * Each write is one unit (a message, a command, a spawn line) that must arrive whole, not in
+   * pieces. The FUSE adapter refuses a write to such a handle that the kernel might have split
+   * ({@code EMSGSIZE}); a byte stream, such as a connection, takes its writes in any pieces.
+   */
+  default boolean wholeWrites() {
+    return false;
+  }
+
+  /**
    * For {@code poll}: true if a read would not wait now. When false, {@code waiter} is unparked
    * once that may have changed, if {@link #notifies()}; otherwise the poller checks again later.
    */

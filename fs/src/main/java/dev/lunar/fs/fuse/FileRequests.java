@@ -140,6 +140,13 @@ final class FileRequests {
     stats.count(Op.WRITE);
     try {
       OpenFile f = files.file(FileInfo.fh(fi));
+      if (size > FuseMount.MAX_WHOLE_WRITE && f.handle().wholeWrites()) {
+        throw new FsException(
+            Errno.EMSGSIZE,
+            "a write through the mount is one message of at most "
+                + FuseMount.MAX_WHOLE_WRITE
+                + " bytes: the kernel may split a longer one");
+      }
       int n;
       synchronized (f) {
         n = f.handle().write(MEMORY.newDirectByteBuffer(buf, (int) size), off);

@@ -133,10 +133,19 @@ public final class FuseMount implements AutoCloseable {
     return mount;
   }
 
+  /**
+   * The longest {@code write(2)} the kernel always passes as one request: with libfuse 2 a request
+   * carries at most 32 pages, and a buffer of 31 pages plus one byte may start anywhere in its
+   * first page and still fit. A longer write may arrive in two requests, so a handle whose writes
+   * must be whole ({@link dev.lunar.fs.Handle#wholeWrites}) refuses it.
+   */
+  public static final int MAX_WHOLE_WRITE = 31 * 4096;
+
   private static List<String> arguments(FuseOptions options) {
     List<String> args = new ArrayList<>(List.of("lunar"));
-    // big_writes and max_write: a write(2) of up to 128 KiB arrives as one request (one message
-    // for a stream). atomic_o_trunc: O_TRUNC comes with the open, not as a separate truncate.
+    // big_writes and max_write: a write(2) of up to 128 KiB in 32 pages arrives as one request
+    // (one message for a stream). atomic_o_trunc: O_TRUNC comes with the open, not as a separate
+    // truncate.
     String o =
         "fsname=lunar,subtype=lunar,big_writes,max_write=131072,max_read=131072,atomic_o_trunc";
     if (options.autoUnmount()) {

@@ -284,6 +284,11 @@ final class TestTree {
         }
 
         @Override
+        public boolean wholeWrites() {
+          return true;
+        }
+
+        @Override
         public int read(ByteBuffer dst, long offset, boolean block) throws FsException {
           byte[] m = queue.poll();
           if (m == null) {

@@ -23,6 +23,11 @@ record CloneFile(Tree tree, Proc caller) implements File {
       }
 
       @Override
+      public boolean wholeWrites() {
+        return true;
+      }
+
+      @Override
       public int write(ByteBuffer src, long offset) throws FsException {
         int n = src.remaining();
         String line = Text.string(src).strip();

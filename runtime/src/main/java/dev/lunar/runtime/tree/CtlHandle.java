@@ -72,6 +72,11 @@ final class CtlHandle implements Handle {
   }
 
   @Override
+  public boolean wholeWrites() {
+    return true;
+  }
+
+  @Override
   public int read(ByteBuffer dst, long offset, boolean block) {
     return answer.read(dst);
   }

@@ -49,6 +49,11 @@ final class MailboxHandle implements Handle {
   }
 
   @Override
+  public boolean wholeWrites() {
+    return true;
+  }
+
+  @Override
   public int write(ByteBuffer src, long offset) throws FsException {
     byte[] bytes = new byte[src.remaining()];
     src.get(bytes);
