@@ -1,5 +1,8 @@
 package dev.lunar.fs;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +12,18 @@ public final class Paths {
   public static final int MAX_NAME = 255;
 
   private Paths() {}
+
+  /**
+   * A name or path as given in bytes, which must be UTF-8: a name the tree could hold is, and
+   * decoding bytes that are not would give U+FFFD for them, so that different names met.
+   */
+  public static String utf8(byte[] bytes) throws FsException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new FsException(Errno.EINVAL, "a name must be valid UTF-8");
+    }
+  }
 
   /**
    * The segments of {@code path} resolved against {@code base} (both absolute or {@code path}

@@ -134,6 +134,31 @@ class GuestTest {
     assertEquals("a.txt\nb.txt\n", out.toString());
   }
 
+  /** Bytes that are not UTF-8 would decode to U+FFFD, so two such names would be one file. */
+  @Test
+  void aPathThatIsNotUtf8IsRefused() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("data"));
+    byte[] module =
+        TestModules.wat(
+            """
+            (module
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "\\ff")
+              (func (export "_start")
+                ;; path_open(dir 3, "\\xff", O_CREAT, fd_write) and exit with its errno
+                (call $exit (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 1)
+                  (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 32)))))
+            """);
+    var reason = run(false, module, List.of(), Map.of(), Map.of("/data", dir), "");
+    assertEquals("exit 28", reason.text()); // EINVAL
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count());
+    }
+  }
+
   @Test
   void withoutAGrantNoDirectoryIsVisible() throws Exception {
     var reason = run(false, TestModules.example("ls"), List.of("/tmp"));

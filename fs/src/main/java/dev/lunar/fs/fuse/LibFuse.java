@@ -1,8 +1,9 @@
 package dev.lunar.fs.fuse;
 
 import com.kenai.jffi.MemoryIO;
+import dev.lunar.fs.FsException;
+import dev.lunar.fs.Paths;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.IgnoreError;
 
@@ -100,9 +101,9 @@ final class LibFuse {
     return null;
   }
 
-  /** The NUL-terminated UTF-8 string at {@code address}. */
-  static String string(long address) {
-    return new String(MEMORY.getZeroTerminatedByteArray(address), StandardCharsets.UTF_8);
+  /** The NUL-terminated UTF-8 name at {@code address}; {@code EINVAL} if it is not UTF-8. */
+  static String string(long address) throws FsException {
+    return Paths.utf8(MEMORY.getZeroTerminatedByteArray(address));
   }
 
   private static final class Loaded {

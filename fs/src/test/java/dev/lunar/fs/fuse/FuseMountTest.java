@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +101,20 @@ class FuseMountTest {
     bash.run("echo again > \"$M/notes/a\"").ok();
     assertEquals("again\n", bash.run("cat \"$M/notes/a\"").ok().out());
     assertEquals("6\n", bash.run("stat -c %s \"$M/notes/a\"").ok().out());
+  }
+
+  /** Bytes that are not UTF-8 would decode to U+FFFD, so two such names would be one file. */
+  @Test
+  void aNameThatIsNotUtf8IsRefused() throws Exception {
+    for (String name : new String[] {"\\xff", "\\xfe", "\\xed\\xa0\\x80", "ok\\xc3"}) {
+      // bash's message quotes the name's bytes: keep only the reason.
+      String out =
+          bash.run("{ echo v > \"$M/notes/\"$'" + name + "'; } 2>&1 | grep -o 'Invalid argument'")
+              .out();
+      assertEquals("Invalid argument\n", out, name);
+    }
+    bash.run("echo v > \"$M/notes/\"$'\\xc3\\xa9t\\xc3\\xa9'").ok(); // UTF-8 is fine
+    assertEquals(Set.of("\u00e9t\u00e9"), tree.notes.children.keySet());
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
+import dev.lunar.fs.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -205,8 +206,8 @@ public final class WasiImports {
     return a.v()[n - 1];
   }
 
-  /** The string at argument n (pointer) and n+1 (length). */
-  static String str(Args a, int n) {
-    return m(a).readString(i(a, n), i(a, n + 1));
+  /** The path at argument n (pointer) and n+1 (length); {@code EINVAL} if it is not UTF-8. */
+  static String str(Args a, int n) throws FsException {
+    return Paths.utf8(m(a).readBytes(i(a, n), i(a, n + 1)));
   }
 }
