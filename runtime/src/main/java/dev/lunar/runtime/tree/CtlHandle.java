@@ -92,6 +92,9 @@ final class CtlHandle implements Handle {
           commands.add(parse(line.strip()));
         }
       }
+      if (target.exitReason() != null) {
+        throw new FsException(Errno.ESRCH, "process " + target.pid() + " has ended");
+      }
       String last = "";
       for (Command c : commands) {
         last = run(c);

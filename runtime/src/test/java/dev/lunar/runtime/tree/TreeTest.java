@@ -149,6 +149,32 @@ class TreeTest {
   }
 
   @Test
+  void everyCtlCommandOnAProcessThatHasEndedIsEsrch() throws Exception {
+    Proc p = sleeper(new CompletableFuture<>());
+    Proc other = sleeper(new CompletableFuture<>());
+    Handle ctl = open("/proc/" + p.pid() + "/ctl", OpenMode.READ_WRITE);
+    write(open("/proc/" + p.pid() + "/ctl", OpenMode.WRITE), "kill");
+    p.awaitExit();
+    for (String line :
+        List.of(
+            "kill",
+            "link " + other.pid(),
+            "unlink " + other.pid(),
+            "monitor " + other.pid(),
+            "demonitor " + other.pid(),
+            "trap-exits on",
+            "register ghost",
+            "unregister",
+            "after 10 - hi",
+            "cancel 1")) {
+      var e = assertThrows(FsException.class, () -> write(ctl, line), line);
+      assertEquals(Errno.ESRCH, e.errno(), line);
+      assertEquals("process " + p.pid() + " has ended\n", read(ctl), line);
+    }
+    assertEquals(0, node.whereis("ghost"));
+  }
+
+  @Test
   void killThroughCtlAndTheExitFile() throws Exception {
     Proc p = sleeper(new CompletableFuture<>());
     Handle exit = open("/proc/" + p.pid() + "/exit", OpenMode.READ);
