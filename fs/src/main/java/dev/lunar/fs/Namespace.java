@@ -138,10 +138,11 @@ public final class Namespace {
   private record ViewFile(File file, Access access) implements File {
     @Override
     public Handle open(OpenMode mode) throws FsException {
-      if ((mode.read() && !access.read()) || (mode.write() && !access.write())) {
+      boolean refusedRead = mode.read() && !access.read();
+      if (refusedRead || (mode.write() && !access.write())) {
         throw new FsException(
             Errno.EACCES,
-            "granted " + access.word() + ", not for " + (mode.read() ? "reading" : "writing"));
+            "granted " + access.word() + ", not for " + (refusedRead ? "reading" : "writing"));
       }
       return file.open(mode);
     }

@@ -56,6 +56,8 @@ class NamespaceTest {
     k.open(OpenMode.READ).close();
     assertEquals(
         Errno.EACCES, assertThrows(FsException.class, () -> k.open(OpenMode.WRITE)).errno());
+    var both = assertThrows(FsException.class, () -> k.open(OpenMode.READ_WRITE));
+    assertEquals("granted ro, not for writing", both.reason()); // the access it lacks
     assertEquals(0444, k.stat().mode());
     Dir a = (Dir) walk(root, "/kv/a");
     assertEquals(Errno.EACCES, assertThrows(FsException.class, () -> a.unlink("k")).errno());
