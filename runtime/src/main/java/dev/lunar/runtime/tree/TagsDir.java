@@ -24,7 +24,7 @@ record TagsDir(dev.lunar.runtime.proc.Node node, Proc caller, Proc target) imple
   public Node lookup(String name) throws FsException {
     if (!TAG.matcher(name).matches()) {
       throw new FsException(
-          Errno.ENOENT, "bad tag '" + name + "': use 1-64 of A-Z a-z 0-9 _ . - (not . or - first)");
+          Errno.EINVAL, "bad tag '" + name + "': use 1-64 of A-Z a-z 0-9 _ . - (not . or - first)");
     }
     return new File() {
       @Override

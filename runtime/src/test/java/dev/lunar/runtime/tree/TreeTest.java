@@ -106,6 +106,18 @@ class TreeTest {
   }
 
   @Test
+  void aBadTagIsEinval() throws Exception {
+    Proc p = sleeper(new CompletableFuture<>());
+    for (String tag : List.of(".bad", "-bad", "a b", "x".repeat(65))) {
+      var e =
+          assertThrows(
+              FsException.class, () -> open("/proc/" + p.pid() + "/tags/" + tag, OpenMode.WRITE));
+      assertEquals(Errno.EINVAL, e.errno(), tag);
+    }
+    open("/proc/" + p.pid() + "/tags/" + "x".repeat(64), OpenMode.WRITE).close();
+  }
+
+  @Test
   void onlyTheOwnerReceives() throws Exception {
     Proc p = sleeper(new CompletableFuture<>());
     var e =
