@@ -279,6 +279,14 @@ public final class Node implements AutoCloseable {
     return registry.unregister(name);
   }
 
+  /**
+   * Checks that a process of {@code module} could start: names the first import a node cannot give
+   * it. A spawn checks this too; deploying a module checks it first.
+   */
+  public static void checkImports(LoadedModule module) throws ModuleException {
+    WasmBody.checkImports(module.module());
+  }
+
   /** The pid registered as {@code name}, or 0. */
   public long whereis(String name) {
     return registry.whereis(name);

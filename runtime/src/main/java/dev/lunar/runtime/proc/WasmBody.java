@@ -156,7 +156,7 @@ final class WasmBody implements ProcessBody {
   }
 
   /** Names the first import we cannot satisfy, instead of Chicory's import number. */
-  private static void checkImports(WasmModule module) throws ModuleException {
+  static void checkImports(WasmModule module) throws ModuleException {
     Map<String, FunctionType> available = new HashMap<>();
     for (ImportFunction f : IMPORTS.functions()) {
       available.put(f.module() + "." + f.name(), f.functionType());

@@ -7,6 +7,7 @@ import dev.lunar.fs.Listing;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.proc.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ public final class ModuleCatalog {
           Errno.EPERM, fileName + " is bundled with Lunar and cannot be replaced");
     }
     try {
-      loader.load(fileName.substring(0, fileName.length() - 5), bytes);
+      Node.checkImports(loader.load(fileName.substring(0, fileName.length() - 5), bytes));
     } catch (ModuleException e) {
       throw new FsException(Errno.EINVAL, fileName + ": " + e.getMessage());
     }

@@ -228,6 +228,20 @@ class TreeTest {
     write(junk, "not wasm at all");
     assertEquals(Errno.EINVAL, assertThrows(FsException.class, junk::close).errno());
     assertThrows(FsException.class, () -> binDir.lookup("junk.wasm"));
+    // A valid module that no node could start is refused too, with the import named.
+    Handle unlinkable = binDir.create("unlinkable.wasm", OpenMode.WRITE, true);
+    unlinkable.write(
+        ByteBuffer.wrap(
+            TestModules.wat(
+                """
+                (module (import "env" "zzz" (func))
+                  (memory (export "memory") 1) (func (export "_start")))\
+                """)),
+        0);
+    var refused = assertThrows(FsException.class, unlinkable::close);
+    assertEquals(Errno.EINVAL, refused.errno());
+    assertEquals("unlinkable.wasm: unknown import env.zzz", refused.reason());
+    assertThrows(FsException.class, () -> binDir.lookup("unlinkable.wasm"));
     Handle good = binDir.create("again.wasm", OpenMode.WRITE, true);
     good.write(ByteBuffer.wrap(TestModules.example("hello")), 0);
     good.close();
