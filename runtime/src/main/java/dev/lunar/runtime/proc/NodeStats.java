@@ -6,6 +6,7 @@ import dev.lunar.runtime.metrics.Prometheus;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -48,7 +49,25 @@ public final class NodeStats implements MetricSource {
     return spawns.sum();
   }
 
-  /** The kind of an exit reason: its text up to the first colon or digit, in snake case. */
+  /** The kinds of exit reason the node itself gives, as metric labels. */
+  private static final Set<String> KINDS =
+      Set.of(
+          "exit",
+          "trap",
+          "stack_overflow",
+          "reductions_exhausted",
+          "linked",
+          "killed",
+          "shutdown",
+          "node_shutdown",
+          "time_limit",
+          "restart_limit_reached");
+
+  /**
+   * The kind of an exit reason: its text up to the first colon or digit, in snake case, if that is
+   * one of the {@link #KINDS}; else {@code killed} for any other reason given to a kill, and {@code
+   * other} for the rest, so that reasons made up by guests cannot grow the label set.
+   */
   static String kind(ExitReason reason) {
     if (reason.isNormal()) {
       return "normal"; // most exits: skip the scan
@@ -58,7 +77,11 @@ public final class NodeStats implements MetricSource {
     while (end < t.length() && t.charAt(end) != ':' && !Character.isDigit(t.charAt(end))) {
       end++;
     }
-    return t.substring(0, end).trim().replace(' ', '_');
+    String kind = t.substring(0, end).trim().replace(' ', '_');
+    if (KINDS.contains(kind)) {
+      return kind;
+    }
+    return reason.exitCode() == ExitReason.KILLED_CODE ? "killed" : "other";
   }
 
   @Override
