@@ -1,5 +1,7 @@
 package dev.lunar.cli;
 
+import dev.lunar.fs.FsException;
+import dev.lunar.kv.KvNames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +43,8 @@ final class KvCommand {
     }
 
     @Override
-    void run(Mounted tree) throws IOException {
-      io.out.write(Files.readAllBytes(tree.path("kv/" + bucket + "/" + key)));
+    void run(Mounted tree) throws IOException, ClientException {
+      io.out.write(Files.readAllBytes(tree.path(path(bucket, key))));
     }
   }
 
@@ -71,8 +73,9 @@ final class KvCommand {
     }
 
     @Override
-    void run(Mounted tree) throws IOException {
-      Path dir = tree.path("kv/" + bucket);
+    void run(Mounted tree) throws IOException, ClientException {
+      Path dir = tree.path(path(bucket, null));
+      path(bucket, key); // both names checked before anything is made
       if (!Files.isDirectory(dir)) {
         Files.createDirectory(dir);
       }
@@ -101,9 +104,9 @@ final class KvCommand {
     }
 
     @Override
-    void run(Mounted tree) throws IOException {
+    void run(Mounted tree) throws IOException, ClientException {
       try (DirectoryStream<Path> dir =
-          Files.newDirectoryStream(tree.path(bucket == null ? "kv" : "kv/" + bucket))) {
+          Files.newDirectoryStream(tree.path(bucket == null ? "kv" : path(bucket, null)))) {
         for (Path p : dir) {
           io.out.println(p.getFileName());
         }
@@ -133,8 +136,25 @@ final class KvCommand {
     }
 
     @Override
-    void run(Mounted tree) throws IOException {
-      Files.delete(tree.path(key == null ? "kv/" + bucket : "kv/" + bucket + "/" + key));
+    void run(Mounted tree) throws IOException, ClientException {
+      Files.delete(tree.path(path(bucket, key)));
+    }
+  }
+
+  /**
+   * The path of BUCKET, or of KEY in it, with both names checked as the store checks them, so that
+   * a name such as {@code ..} cannot lead out of {@code /kv}.
+   */
+  static String path(String bucket, String key) throws ClientException {
+    try {
+      KvNames.bucket(bucket);
+      if (key == null) {
+        return "kv/" + bucket;
+      }
+      KvNames.key(key);
+      return "kv/" + bucket + "/" + key;
+    } catch (FsException e) {
+      throw new ClientException(ClientCommand.FAILED, e.reason());
     }
   }
 }

@@ -2,10 +2,12 @@ package dev.lunar.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -49,6 +51,8 @@ final class Mounted {
             case NoSuchFileException x -> "No such file or directory";
             case AccessDeniedException x -> "Permission denied";
             case FileAlreadyExistsException x -> "File exists";
+            case DirectoryNotEmptyException x -> "Directory not empty";
+            case NotDirectoryException x -> "Not a directory";
             default -> fse.getReason() != null ? fse.getReason() : fse.getClass().getSimpleName();
           };
       return fse.getFile() + ": " + why;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "List the node's live processes: pid, parent, state, registered name, module,"
-            + " reductions, linear memory in bytes, queued messages.",
+            + " reductions, linear memory and the bytes of it written (resident), queued messages.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:listed", "1:the mount could not be read", "69:no mount found"})
 final class PsCommand extends ClientCommand {

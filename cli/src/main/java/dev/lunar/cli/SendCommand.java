@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:queued",
+      "2:bad usage, or an empty message",
       "1:refused: no such process or name, mailbox full, message too big",
       "69:no mount found"
     })
@@ -50,6 +51,11 @@ final class SendCommand extends ClientCommand {
         text.isEmpty()
             ? io.in.readAllBytes()
             : String.join(" ", text).getBytes(StandardCharsets.UTF_8);
+    if (body.length == 0) {
+      // The kernel passes no write of 0 bytes on, so the node would never see it.
+      throw new ClientException(
+          Lunar.BAD_INPUT, "an empty message cannot be sent through the mount");
+    }
     if (body.length > MAX_HOST_MESSAGE) {
       throw new ClientException(
           FAILED,

@@ -29,9 +29,10 @@ import picocli.CommandLine.Parameters;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve HTTP: each request runs MODULE as a new Lunar process, with the request body on",
-      "standard input and the CGI variables (REQUEST_METHOD, PATH_INFO, QUERY_STRING, HTTP_*, …)",
-      "in its environment. What it prints is the response; it may start with CGI headers",
+      "Serve HTTP: each request runs MODULE as a new Lunar process.",
+      "The process gets the request body on standard input and the CGI variables",
+      "(REQUEST_METHOD, PATH_INFO, QUERY_STRING, HTTP_*, …) in its environment.",
+      "What it prints is the response; it may start with CGI headers",
       "(Content-Type:, Status:, Location:) and a blank line. A crash is answered 500, a run past",
       "--timeout 504, a body over --max-body 413. Runs until interrupted.",
       "MODULE is a .wasm file, or the name of a bundled example (hello, cgiecho, webhello, ...)."

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
     name = "top",
     mixinStandardHelpOptions = true,
     description =
-        "Show the processes that ran the most reductions in the last interval, refreshed"
-            + " until Ctrl-C (or --iterations).",
+        "Show the processes that ran the most reductions in the last interval (the first"
+            + " refresh: since each started), refreshed until Ctrl-C (or --iterations).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:the mount could not be read", "69:no mount found"})
 final class TopCommand extends ClientCommand {
@@ -55,7 +55,8 @@ final class TopCommand extends ClientCommand {
       Map<String, Long> delta = new HashMap<>();
       for (var p : procs) {
         long r = Long.parseLong(p.getOrDefault("reductions", "0"));
-        delta.put(p.get("pid"), r - before.getOrDefault(p.get("pid"), i == 0 ? r : 0L));
+        // A process not seen before counts from its start, as in the first refresh.
+        delta.put(p.get("pid"), r - before.getOrDefault(p.get("pid"), 0L));
         before.put(p.get("pid"), r);
       }
       List<Map<String, String>> sorted = new ArrayList<>(procs);

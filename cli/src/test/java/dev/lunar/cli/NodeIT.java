@@ -93,6 +93,9 @@ class NodeIT {
     assertTrue(
         ps.contains("counter") && ps.lines().anyMatch(l -> l.strip().startsWith(pid + " ")), ps);
     ok("lunar send counter inc && lunar send " + pid + " inc");
+    LiveMount.Result empty = node.bash("lunar send counter < /dev/null");
+    assertEquals(2, empty.code(), empty.toString());
+    assertEquals("lunar: an empty message cannot be sent through the mount\n", empty.err());
     LiveMount.Result refused = node.bash("lunar spawn no-such-module");
     assertEquals(1, refused.code(), refused.toString());
     assertTrue(refused.err().contains("no-such-module"), refused.err());
@@ -105,7 +108,33 @@ class NodeIT {
     assertEquals("en\nfr\n", ok("lunar kv ls greetings").out());
     ok("lunar kv rm greetings en");
     assertEquals(1, node.bash("lunar kv get greetings en").code());
-    assertTrue(ok("lunar top -b -n 1").out().contains("PID"));
+    // Names are checked as the store checks them, so none leads out of /kv, and a bad key
+    // makes no bucket.
+    for (String bad :
+        List.of(
+            "lunar kv get .. metrics",
+            "lunar kv ls ..",
+            "lunar kv get greetings ../../metrics",
+            "lunar kv put greetings ../../names/counter/mailbox inc",
+            "lunar kv put other k/x v")) {
+      LiveMount.Result r = node.bash(bad);
+      assertEquals(1, r.code(), bad);
+      assertEquals("", r.out(), bad);
+      assertTrue(r.err().startsWith("lunar: a "), bad + ": " + r.err());
+    }
+    assertEquals("greetings\n", ok("lunar kv ls").out());
+    assertEquals(
+        "lunar: " + node.mount + "/kv/greetings: Directory not empty\n",
+        node.bash("lunar kv rm greetings").err());
+    // The first refresh counts since each process started: spin, running flat out, leads the
+    // idle counter started before it (a lower pid, so first when nothing is counted).
+    String idle = ok("lunar spawn counter serve").out().strip();
+    String spin = ok("lunar spawn spin").out().strip();
+    String top = ok("lunar top -b -n 1").out();
+    String first =
+        top.lines().dropWhile(l -> !l.strip().startsWith("PID")).skip(1).findFirst().orElse("");
+    assertTrue(first.strip().startsWith(spin + " "), top);
+    ok("lunar kill " + spin + " && lunar kill " + idle);
   }
 
   @Test
