@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:queued",
-      "2:bad usage, or an empty message",
       "1:refused: no such process or name, mailbox full, message too big",
+      "2:bad usage, or an empty message",
       "69:no mount found"
     })
 final class SendCommand extends ClientCommand {

@@ -134,10 +134,10 @@ public final class FuseMount implements AutoCloseable {
   }
 
   /**
-   * The longest {@code write(2)} the kernel always passes as one request: with libfuse 2 a request
-   * carries at most 32 pages, and a buffer of 31 pages plus one byte may start anywhere in its
-   * first page and still fit. A longer write may arrive in two requests, so a handle whose writes
-   * must be whole ({@link dev.lunar.fs.Handle#wholeWrites}) refuses it.
+   * The most bytes a handle whose writes must be whole ({@link dev.lunar.fs.Handle#wholeWrites})
+   * takes in one write. With libfuse 2 a request carries at most 32 pages of the writer's buffer,
+   * and 31 pages fit in 32 wherever they start; a longer {@code write(2)} may arrive as two
+   * requests, and nothing marks the first as one of two.
    */
   public static final int MAX_WHOLE_WRITE = 31 * 4096;
 

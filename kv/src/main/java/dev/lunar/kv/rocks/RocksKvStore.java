@@ -72,7 +72,11 @@ public final class RocksKvStore implements KvStore {
    */
   public static void loadLibrary(Path dir) throws IOException {
     Files.createDirectories(dir);
-    NativeLibraryLoader.getInstance().loadLibrary(dir.toString());
+    try {
+      NativeLibraryLoader.getInstance().loadLibrary(dir.toString());
+    } catch (RuntimeException e) { // e.g. another JVM copying it there at the same moment
+      throw new IOException("cannot copy RocksDB's library to " + dir + ": " + e.getMessage(), e);
+    }
     RocksDB.loadLibrary();
   }
 
