@@ -343,10 +343,13 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     timers.close();
-    yielder.close();
+    // Kill first, then close the yielder: once closed it no longer parks a process, so a process
+    // still computing would keep the carrier from one that must run to release a lock that
+    // closing waits for (seen on one carrier: the yielder's own ticket queue).
     for (Proc p : List.copyOf(table.values())) {
       p.kill(ExitReason.killed("node shutdown"));
     }
+    yielder.close();
     for (Proc p : List.copyOf(table.values())) {
       try {
         p.awaitExit();
