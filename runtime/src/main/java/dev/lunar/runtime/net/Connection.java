@@ -49,6 +49,7 @@ final class Connection implements Outbox.Events {
   private final AtomicLong sent = new AtomicLong();
   private volatile long lastActive = System.nanoTime();
   private volatile String closed;
+  private volatile boolean outputShut;
 
   Connection(Net net, long id, int port, Socket socket) throws IOException {
     this.net = net;
@@ -214,6 +215,9 @@ final class Connection implements Outbox.Events {
     if (why != null) {
       throw new FsException(Errno.EPIPE, "connection " + id + " is closed: " + why);
     }
+    if (outputShut) {
+      throw new FsException(Errno.EPIPE, "connection " + id + ": its sending side is shut down");
+    }
     return outbox.offer(bytes);
   }
 
@@ -225,13 +229,23 @@ final class Connection implements Outbox.Events {
     return outbox.senders();
   }
 
-  /** Sends a FIN: the peer reads an end of file, and may still send. */
+  /**
+   * Sends a FIN once what was written before has been sent: the peer reads those bytes, then an end
+   * of file, and may still send. Later writes fail with {@code EPIPE}.
+   */
   void shutdownOutput() throws FsException {
-    try {
-      socket.shutdownOutput();
-    } catch (IOException e) {
-      throw new FsException(Errno.EPIPE, "connection " + id + ": " + e.getMessage());
+    String why = closed;
+    if (why != null) {
+      throw new FsException(Errno.EPIPE, "connection " + id + " is closed: " + why);
     }
+    outputShut = true;
+    outbox.then(() -> {
+      try {
+        socket.shutdownOutput();
+      } catch (IOException e) {
+        // closed meanwhile: the peer gets its end of file from the close
+      }
+    });
   }
 
   @Override

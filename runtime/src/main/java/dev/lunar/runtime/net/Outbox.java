@@ -32,7 +32,10 @@ final class Outbox {
   private final OutputStream out;
   private final Events events;
   private final Waiters senders = new Waiters();
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+
+  /** Bytes to send, and actions to run once the bytes before them are sent. */
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
   private long queued;
   private boolean finishing;
   private boolean stopped;
@@ -61,6 +64,26 @@ final class Outbox {
     }
     LockSupport.unpark(wake);
     return true;
+  }
+
+  /**
+   * Runs {@code action} on the writer thread once everything queued before it has been sent; never
+   * if the box stops first.
+   */
+  void then(Runnable action) {
+    Thread wake;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      queue.add(action);
+      if (writer == null) {
+        writer = Threads.startIo(name, this::writeLoop);
+        return;
+      }
+      wake = writer;
+    }
+    LockSupport.unpark(wake);
   }
 
   /** Whether an offer of {@code length} bytes would be taken now, or the box has stopped. */
@@ -106,7 +129,7 @@ final class Outbox {
 
   private void writeLoop() {
     while (true) {
-      byte[] next;
+      Object next;
       synchronized (this) {
         if (stopped) {
           return; // closed at once: nothing more to send
@@ -121,16 +144,21 @@ final class Outbox {
         LockSupport.park(this);
         continue;
       }
-      events.sent(next.length); // handed to the socket; a failure resets the connection
+      if (next instanceof Runnable action) {
+        action.run();
+        continue;
+      }
+      byte[] bytes = (byte[]) next;
+      events.sent(bytes.length); // handed to the socket; a failure resets the connection
       try {
-        out.write(next);
+        out.write(bytes);
       } catch (IOException e) {
         stop();
         events.failed(e);
         return;
       }
       synchronized (this) {
-        queued -= next.length;
+        queued -= bytes.length;
       }
       senders.wake();
     }

@@ -131,6 +131,32 @@ class NetTest {
   }
 
   @Test
+  void shutdownSendsWhatWasWrittenFirstThenRefusesWrites() throws Exception {
+    try (var port = net.announce(0);
+        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
+        Socket client = connect(port.port())) {
+      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+      Handle data = open(dir + "/data", OpenMode.READ_WRITE);
+      Handle ctl = open(dir + "/ctl", OpenMode.WRITE);
+      // Big enough that the writer is still sending when the shutdown comes.
+      String big = "x".repeat(200_000) + "\n";
+      write(data, "before shutdown\n");
+      write(data, big);
+      write(ctl, "shutdown");
+      var e = assertThrows(FsException.class, () -> write(data, "after\n"));
+      assertEquals(Errno.EPIPE, e.errno());
+      InputStream in = client.getInputStream();
+      assertEquals("before shutdown", readLine(in));
+      assertEquals(big.strip(), readLine(in));
+      assertEquals(null, readLine(in)); // then the end of file
+      client.getOutputStream().write("the other way\n".getBytes(StandardCharsets.UTF_8));
+      assertEquals("the other way\n", read(data));
+      data.close();
+      ctl.close();
+    }
+  }
+
+  @Test
   void manyMegabytesArriveWholeAndInOrderPastTheSendQueue() throws Exception {
     try (var port = net.announce(0);
         Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
