@@ -72,6 +72,19 @@ class RunCommandTest {
     assertTrue(Files.notExists(tmp.resolve("data/cache")) || isEmpty(tmp.resolve("data/cache")));
   }
 
+  /** /metrics is a file preopened on its own: libc opens it as "." of that preopen. */
+  @Test
+  void theProcessSeesMetricsAndTheNetworkToo() {
+    assertEquals(0, lunar("", "run", "cat", "/metrics"), stderr);
+    assertTrue(stdout.contains("\nlunar_spawns_total 1\n"), stdout);
+    assertEquals(0, lunar("", "run", "--grant", "/metrics:ro", "cat", "/metrics"), stderr);
+    assertTrue(stdout.contains("\nlunar_processes{state=\"running\"} 1\n"), stdout);
+    assertEquals(0, lunar("", "run", "cat", "/net/tcp/47123/status"), stderr);
+    assertTrue(stdout.startsWith("port: 47123\n"), stdout);
+    assertEquals(1, lunar("", "run", "--grant", "/proc:ro", "cat", "/metrics"));
+    assertEquals("/metrics: Capabilities insufficient\n", stderr);
+  }
+
   @Test
   void stdinPassesThrough() {
     assertEquals(0, lunar("from stdin\n", "run", "cat"));

@@ -3,6 +3,10 @@ package dev.lunar.runtime;
 import dev.lunar.kv.KvStore;
 import dev.lunar.kv.MemKvStore;
 import dev.lunar.kv.tree.KvDir;
+import dev.lunar.runtime.metrics.Metrics;
+import dev.lunar.runtime.metrics.MetricsFile;
+import dev.lunar.runtime.net.Net;
+import dev.lunar.runtime.net.NetConfig;
 import dev.lunar.runtime.proc.NoProcException;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
@@ -25,9 +29,9 @@ public final class Guest {
 
   /**
    * Runs {@code module} and waits for it to end. The process sees the node's tree ({@code /proc},
-   * {@code /names}, {@code /bin} with the modules of {@code bin}, and {@code /kv}, an in-memory
-   * store that ends with the run) through {@code options}' grants; with {@code bin} null there is
-   * no tree, as in a plain WASI runtime.
+   * {@code /names}, {@code /bin} with the modules of {@code bin}, {@code /kv}, an in-memory store
+   * that ends with the run, {@code /metrics} and {@code /net}) through {@code options}' grants;
+   * with {@code bin} null there is no tree, as in a plain WASI runtime.
    *
    * @throws ModuleException if the module cannot start: an unknown import, a missing directory,
    *     more memory at start than its limit
@@ -40,11 +44,8 @@ public final class Guest {
       ModuleCatalog bin)
       throws ModuleException {
     try (Node node = new Node(config);
-        KvStore kv = new MemKvStore()) {
-      if (bin != null) {
-        KvDir kvDir = new KvDir(kv);
-        Tree.install(node, bin, spec.stdout(), spec.stderr()).mount("kv", caller -> kvDir);
-      }
+        KvStore kv = new MemKvStore();
+        Net net = bin == null ? null : install(node, bin, spec, kv)) {
       var proc = node.spawn(module, spec, options);
       return proc.awaitExit();
     } catch (NoProcException | RegistryException e) {
@@ -53,5 +54,16 @@ public final class Guest {
       Thread.currentThread().interrupt();
       return ExitReason.KILLED;
     }
+  }
+
+  /** The tree of a node of one's own: {@code /kv} in memory, {@code /metrics}, {@code /net}. */
+  private static Net install(Node node, ModuleCatalog bin, GuestSpec spec, KvStore kv) {
+    KvDir kvDir = new KvDir(kv);
+    Metrics metrics = new Metrics().add(node.stats());
+    Tree tree =
+        Tree.install(node, bin, spec.stdout(), spec.stderr())
+            .mount("kv", caller -> kvDir)
+            .mount("metrics", caller -> new MetricsFile(metrics));
+    return Net.install(tree, NetConfig.defaults());
   }
 }

@@ -393,6 +393,9 @@ public final class GuestWasi {
   // ---- paths ----
 
   private List<String> resolve(Fd.Tree dir, String path) throws FsException {
+    if (!(dir.node instanceof Dir) && (path.isEmpty() || path.equals("."))) {
+      return dir.path; // a file preopened on its own, such as /metrics: libc opens it as "."
+    }
     if (!(dir.node instanceof Dir)) {
       throw new FsException(Errno.ENOTDIR, Paths.join(dir.path) + " is not a directory");
     }
