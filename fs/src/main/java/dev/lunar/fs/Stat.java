@@ -22,6 +22,20 @@ public record Stat(boolean dir, long size, int mode, long modifiedMillis, boolea
     return new Stat(false, 0, mode, modifiedMillis, true);
   }
 
+  /**
+   * Refuses an open its mode bits do not allow: the tree's modes hold even for root, as in {@code
+   * /proc}: no write bit, no writing.
+   */
+  public void permit(OpenMode open) throws FsException {
+    String octal = Integer.toOctalString(mode);
+    if (open.write() && (mode & 0222) == 0) {
+      throw new FsException(Errno.EACCES, "read-only (mode " + octal + ")");
+    }
+    if (open.read() && (mode & 0444) == 0) {
+      throw new FsException(Errno.EACCES, "write-only (mode " + octal + ")");
+    }
+  }
+
   /** The same, with the write bits cleared (a read-only grant) or the read bits (write-only). */
   Stat narrowed(Access access) {
     int m = mode;

@@ -60,7 +60,7 @@ final class FileRequests {
       }
       OpenMode mode = mode(FileInfo.flags(fi));
       Stat st = file.stat();
-      permit(st, mode);
+      st.permit(mode);
       Handle h = file.open(mode);
       boolean stream = st.stream() || h.stream();
       try {
@@ -215,7 +215,7 @@ final class FileRequests {
     if (st.stream()) {
       return;
     }
-    permit(st, OpenMode.WRITE);
+    st.permit(OpenMode.WRITE);
     try (Handle h = file.open(OpenMode.WRITE)) {
       if (!h.stream()) {
         h.truncate(size);
@@ -249,17 +249,6 @@ final class FileRequests {
     long last = i.openedVersion;
     i.openedVersion = version;
     return last == version ? FOPEN_KEEP_CACHE : 0;
-  }
-
-  /** The tree's modes hold even for root, as in /proc: no write bit, no writing. */
-  static void permit(Stat st, OpenMode mode) throws FsException {
-    String octal = Integer.toOctalString(st.mode());
-    if (mode.write() && (st.mode() & 0222) == 0) {
-      throw new FsException(Errno.EACCES, "read-only (mode " + octal + ")");
-    }
-    if (mode.read() && (st.mode() & 0444) == 0) {
-      throw new FsException(Errno.EACCES, "write-only (mode " + octal + ")");
-    }
   }
 
   private static OpenMode mode(int flags) {

@@ -118,6 +118,18 @@ class TreeTest {
   }
 
   @Test
+  void aProcessCannotOpenAReadOnlyFileForWriting() throws Exception {
+    Proc p = sleeper(new CompletableFuture<>());
+    for (String name : List.of("status", "exit", "errstr")) {
+      var file = (File) Namespace.walk(node.treeFor(p), Paths.split("/proc/self/" + name));
+      var e = assertThrows(FsException.class, () -> file.open(OpenMode.READ_WRITE), name);
+      assertEquals(Errno.EACCES, e.errno(), name);
+      assertEquals("read-only (mode 444)", e.reason(), name);
+      file.open(OpenMode.READ).close();
+    }
+  }
+
+  @Test
   void onlyTheOwnerReceives() throws Exception {
     Proc p = sleeper(new CompletableFuture<>());
     var e =
