@@ -60,6 +60,12 @@ public final class Lunar {
     cli.setStopAtPositional(true);
     // A spawn line's own options (--link, --grant …) are words of the line, not of `lunar spawn`.
     cli.getSubcommands().get("spawn").setUnmatchedOptionsArePositionalParams(true);
+    // Bad usage is one line, as every other bad input is: the usage is a --help away.
+    cli.setParameterExceptionHandler((e, words) -> {
+      String name = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+      return BAD_INPUT;
+    });
     cli.setExecutionExceptionHandler((e, command, parsed) -> {
       err.println("lunar: internal error: " + e);
       if (io.debug()) {

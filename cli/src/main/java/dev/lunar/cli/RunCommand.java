@@ -62,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--max-reductions",
       paramLabel = "N",
-      description = "End the guest with 'reductions exhausted' after N reductions.")
+      description =
+          "End the guest with 'reductions exhausted' after N reductions (default: no limit).")
   private long maxReductions;
 
   @Option(
@@ -133,6 +134,9 @@ final class RunCommand implements Callable<Integer> {
       }
       if (slice < 1) {
         throw new ModuleException("--slice must be at least 1");
+      }
+      if (maxReductions < 0) {
+        throw new ModuleException("--max-reductions must be at least 1");
       }
       var config = NodeConfig.defaults().withSliceReductions(slice);
       ModuleLoader loader = loader();

@@ -158,9 +158,14 @@ class RunCommandTest {
   }
 
   @Test
-  void missingModuleArgumentIsAUsageError() {
+  void usageErrorsAreOneLine() {
     assertEquals(2, lunar("", "run"));
-    assertTrue(stderr.contains("Missing required parameter: 'MODULE'"), stderr);
+    assertEquals(
+        "lunar run: Missing required parameter: 'MODULE' (see lunar run --help)\n", stderr);
+    assertEquals(2, lunar("", "run", "--frob", "hello"));
+    assertEquals("lunar run: Unknown option: '--frob' (see lunar run --help)\n", stderr);
+    assertEquals(2, lunar("", "run", "--max-reductions", "-5", "spin"));
+    assertEquals("lunar: spin: --max-reductions must be at least 1\n", stderr);
   }
 
   @Test
