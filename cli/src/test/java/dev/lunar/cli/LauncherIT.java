@@ -49,6 +49,30 @@ class LauncherIT {
     assertEquals(new Result(0, "piped\n", ""), lunar("piped\n", "run", "cat"));
   }
 
+  /** poll(2) on a pipe whose writer has gone reports it readable: so must poll_oneoff. */
+  @Test
+  void pollSeesTheEndOfStandardInput() throws Exception {
+    Path wat = tmp.resolve("pollin.wat");
+    Files.writeString(
+        wat,
+        """
+        (module
+          (import "wasi_snapshot_preview1" "poll_oneoff"
+            (func $poll (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (i32.store8 (i32.const 8) (i32.const 1)) ;; one subscription: fd_read
+            (i32.store (i32.const 16) (i32.const 0)) ;; of fd 0, with no timeout
+            (drop (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))
+            (call $exit (i32.add (i32.const 7) (i32.load (i32.const 128)))))) ;; 8: one event
+        """);
+    Path wasm = tmp.resolve("pollin.wasm");
+    var wat2wasm = new ProcessBuilder("wat2wasm", "-o", wasm.toString(), wat.toString());
+    assertEquals(0, wat2wasm.inheritIO().start().waitFor());
+    assertEquals(8, lunar("", "run", wasm.toString()).code());
+  }
+
   @Test
   void reportsTheGuestsExitCode() throws Exception {
     assertEquals(3, lunar("", "run", "exit", "3").code());

@@ -127,8 +127,12 @@ final class Poll {
         if (stdin.available() > 0) {
           return READY;
         }
-        // Only the real standard input can wait; an in-memory one is at its end for good.
-        return stdin == System.in ? NOT_READY_UNNOTIFIED : READY;
+        // Only the real standard input can wait; an in-memory one is at its end for good. The
+        // real one may be at its end too (a closed pipe, /dev/null): poll(2) tells.
+        if (stdin != System.in) {
+          return READY;
+        }
+        return Boolean.TRUE.equals(StdinPoll.ready()) ? READY : NOT_READY_UNNOTIFIED;
       } catch (IOException e) {
         return READY; // the read will report the error
       }
