@@ -1,6 +1,8 @@
 // Recurses N levels deep (default 100000) and prints the depth reached: legal deep recursion
 // must work. Linked with a 16 MiB shadow stack (the link line below): room for about 500k
-// frames, within the default 64 MiB memory limit of a process.
+// frames, within the default 64 MiB memory limit of a process; the JVM stack behind the wasm
+// calls holds fewer (docs/PROCESSES.md: 250,000 compiled under lunar run, 100,000 on a node,
+// 10,000 interpreted).
 // link: -Wl,-z,stack-size=16777216
 #include <stdio.h>
 #include <stdlib.h>

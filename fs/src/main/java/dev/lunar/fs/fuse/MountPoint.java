@@ -6,7 +6,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
@@ -55,7 +54,7 @@ final class MountPoint {
       throw new NoSuchFileException(dir.toString(), null, "the mount point does not exist");
     }
     if (!Files.isDirectory(dir)) {
-      throw new NotDirectoryException(dir.toString());
+      throw new FileSystemException(dir.toString(), null, "the mount point is not a directory");
     }
     try (Stream<Path> entries = Files.list(dir)) {
       if (entries.findAny().isPresent()) {
