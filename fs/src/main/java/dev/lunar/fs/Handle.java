@@ -95,6 +95,14 @@ public interface Handle extends AutoCloseable {
   default void flush() throws FsException {}
 
   /**
+   * Ends the handle of a process that crashed or was killed: what was written through it and not
+   * yet committed is dropped, not committed half-done. Otherwise as {@link #close}.
+   */
+  default void abandon() throws FsException {
+    close();
+  }
+
+  /**
    * Ends the handle; a file written through it and not yet committed commits here (and may fail).
    */
   @Override

@@ -143,6 +143,13 @@ final class WriteHandle implements Handle {
     }
   }
 
+  /** Drops what was not committed: a crashed writer's put never happens, even in part. */
+  @Override
+  public void abandon() {
+    release();
+    buffer = null;
+  }
+
   private void commit() throws FsException {
     byte[] value = size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     KvDir kv = dir.kv();

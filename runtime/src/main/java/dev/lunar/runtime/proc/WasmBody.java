@@ -69,10 +69,15 @@ final class WasmBody implements ProcessBody {
   @Override
   public void run(Proc self) throws FsException {
     var guest = new GuestWasi(self, wasi, self.node().treeFor(self), hostDirs);
+    boolean ended = false; // by returning from _start or calling proc_exit, not by a trap or kill
     try (wasi) {
       ScopedValue.where(WasiImports.CURRENT, guest).run(() -> start(self));
+      ended = true;
+    } catch (WasiExitException e) {
+      ended = true;
+      throw e;
     } finally {
-      guest.closeAll();
+      guest.closeAll(!ended);
     }
   }
 

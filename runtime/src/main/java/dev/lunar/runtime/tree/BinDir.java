@@ -127,6 +127,10 @@ record BinDir(ModuleCatalog catalog) implements Dir {
       }
     }
 
+    /** A crashed deployer installs nothing. */
+    @Override
+    public void abandon() {}
+
     @Override
     public void close() throws FsException {
       if (dirty || !installed) {

@@ -70,12 +70,19 @@ public final class GuestWasi {
     return self;
   }
 
-  /** Closes what the guest left open. */
-  public void closeAll() {
+  /**
+   * Closes what the guest left open; if it {@code crashed} (a trap, a kill), its uncommitted writes
+   * are dropped instead of committed ({@link Handle#abandon}).
+   */
+  public void closeAll(boolean crashed) {
     for (Fd fd : fds.all()) {
       if (fd instanceof Fd.Tree t && t.handle != null) {
         try {
-          t.handle.close();
+          if (crashed) {
+            t.handle.abandon();
+          } else {
+            t.handle.close();
+          }
         } catch (FsException e) {
           // the guest is gone; nobody to tell
         }
