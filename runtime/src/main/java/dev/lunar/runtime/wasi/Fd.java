@@ -2,6 +2,7 @@ package dev.lunar.runtime.wasi;
 
 import dev.lunar.fs.Handle;
 import dev.lunar.fs.Node;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,7 @@ sealed interface Fd {
     boolean nonBlocking;
     boolean append;
 
-    private Map<Long, String> cookies;
-
-    long nextCookie = 1;
+    private Cookies cookies;
 
     Tree(List<String> path, Node node, Handle handle, String preopen) {
       this.path = List.copyOf(path);
@@ -32,18 +31,53 @@ sealed interface Fd {
       this.preopen = preopen;
     }
 
-    /** Listing cursors by readdir cookie, for the last entries handed out; made on first use. */
-    Map<Long, String> cookies() {
+    /** The readdir cookies of this directory's entries; made on first use. */
+    Cookies cookies() {
       if (cookies == null) {
-        cookies =
-            new LinkedHashMap<>() {
-              @Override
-              protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
-                return size() > 4096;
-              }
-            };
+        cookies = new Cookies();
       }
       return cookies;
+    }
+  }
+
+  /**
+   * readdir cookies: one per listing cursor, the same each time an entry is listed again, so a
+   * {@code telldir} taken once stays good for {@code seekdir} however often the guest lists (libc
+   * lists again after every seek). The least recently used go past {@link #MAX} entries.
+   */
+  final class Cookies {
+    static final int MAX = 1 << 16;
+
+    private final Map<String, Long> byCursor = new HashMap<>();
+    private final LinkedHashMap<Long, String> byCookie =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            if (size() <= MAX) {
+              return false;
+            }
+            byCursor.remove(eldest.getValue());
+            return true;
+          }
+        };
+    private long next = 1;
+
+    /** The cookie of the entry at {@code cursor}. */
+    long of(String cursor) {
+      Long known = byCursor.get(cursor);
+      if (known != null) {
+        byCookie.get(known); // most recently used now
+        return known;
+      }
+      long cookie = next++;
+      byCursor.put(cursor, cookie);
+      byCookie.put(cookie, cursor);
+      return cookie;
+    }
+
+    /** The cursor a cookie stands for, or null if it was never given or has been let go. */
+    String cursor(long cookie) {
+      return byCookie.get(cookie);
     }
   }
 }

@@ -361,7 +361,7 @@ public final class GuestWasi {
     }
     String cursor = null;
     if (cookie != 0) {
-      cursor = t.cookies().get(cookie);
+      cursor = t.cookies().cursor(cookie);
       if (cursor == null) {
         return Errno.EINVAL.wasi();
       }
@@ -376,8 +376,7 @@ public final class GuestWasi {
         if (used >= len) {
           break;
         }
-        long next = t.nextCookie++;
-        t.cookies().put(next, e.cursor());
+        long next = t.cookies().of(e.cursor());
         byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
         ByteBuffer entry =
             ByteBuffer.allocate(24 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
