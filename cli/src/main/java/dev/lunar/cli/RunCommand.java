@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "End the guest with 'reductions exhausted' after N reductions (default: no limit).")
-  private long maxReductions;
+  private Long maxReductions;
 
   @Option(
       names = "--slice",
@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
               args, GuestOptions.env(env), GuestOptions.dirs(dirs), io.in, io.out, io.err);
       var options =
           SpawnOptions.DEFAULT
-              .withMaxReductions(maxReductions)
+              .withMaxReductions(maxReductions == null ? 0 : maxReductions)
               .withGrants(GuestOptions.grants(grants, Grants.ALL));
       if (maxMemory != null) {
         options = options.withMaxMemory(GuestOptions.memory("--max-memory", maxMemory));
@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
       if (slice < 1) {
         throw new ModuleException("--slice must be at least 1");
       }
-      if (maxReductions < 0) {
+      if (maxReductions != null && maxReductions < 1) {
         throw new ModuleException("--max-reductions must be at least 1");
       }
       var config = NodeConfig.defaults().withSliceReductions(slice);

@@ -164,8 +164,10 @@ class RunCommandTest {
         "lunar run: Missing required parameter: 'MODULE' (see lunar run --help)\n", stderr);
     assertEquals(2, lunar("", "run", "--frob", "hello"));
     assertEquals("lunar run: Unknown option: '--frob' (see lunar run --help)\n", stderr);
-    assertEquals(2, lunar("", "run", "--max-reductions", "-5", "spin"));
-    assertEquals("lunar: spin: --max-reductions must be at least 1\n", stderr);
+    for (String n : List.of("-5", "0")) {
+      assertEquals(2, lunar("", "run", "--max-reductions", n, "spin"));
+      assertEquals("lunar: spin: --max-reductions must be at least 1\n", stderr);
+    }
   }
 
   @Test
