@@ -144,7 +144,7 @@ public final class Namespace {
             Errno.EACCES,
             "granted " + access.word() + ", not for " + (refusedRead ? "reading" : "writing"));
       }
-      file.stat().permit(mode);
+      Stat.permit(file.mode(), mode);
       return file.open(mode);
     }
 

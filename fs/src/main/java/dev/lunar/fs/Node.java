@@ -8,6 +8,14 @@ public interface Node {
   Stat stat() throws FsException;
 
   /**
+   * The permission bits {@link #stat} would show, to check an open against. A node whose stat costs
+   * something (it renders text, or asks a store) gives them directly.
+   */
+  default int mode() throws FsException {
+    return stat().mode();
+  }
+
+  /**
    * How long a cache may trust what {@link #stat} said and that this node is there under its name,
    * without asking again: the FUSE mount's attribute and entry timeout. A file that says more than
    * zero also promises that its content changes only together with its size or modification time,

@@ -23,10 +23,10 @@ public record Stat(boolean dir, long size, int mode, long modifiedMillis, boolea
   }
 
   /**
-   * Refuses an open its mode bits do not allow: the tree's modes hold even for root, as in {@code
-   * /proc}: no write bit, no writing.
+   * Refuses an open that permission bits {@code mode} do not allow: the tree's modes hold even for
+   * root, as in {@code /proc}: no write bit, no writing.
    */
-  public void permit(OpenMode open) throws FsException {
+  public static void permit(int mode, OpenMode open) throws FsException {
     String octal = Integer.toOctalString(mode);
     if (open.write() && (mode & 0222) == 0) {
       throw new FsException(Errno.EACCES, "read-only (mode " + octal + ")");

@@ -60,7 +60,7 @@ final class FileRequests {
       }
       OpenMode mode = mode(FileInfo.flags(fi));
       Stat st = file.stat();
-      st.permit(mode);
+      Stat.permit(st.mode(), mode);
       Handle h = file.open(mode);
       boolean stream = st.stream() || h.stream();
       try {
@@ -215,7 +215,7 @@ final class FileRequests {
     if (st.stream()) {
       return;
     }
-    st.permit(OpenMode.WRITE);
+    Stat.permit(st.mode(), OpenMode.WRITE);
     try (Handle h = file.open(OpenMode.WRITE)) {
       if (!h.stream()) {
         h.truncate(size);

@@ -41,6 +41,11 @@ record KeyFile(BucketDir dir, String key) implements File {
   }
 
   @Override
+  public int mode() {
+    return MODE; // without stat's look-up in the store
+  }
+
+  @Override
   public Stat stat() throws FsException {
     KvStat stat = dir.exists(key);
     if (stat == null) {

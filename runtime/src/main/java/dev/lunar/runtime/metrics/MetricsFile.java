@@ -10,6 +10,11 @@ import java.nio.charset.StandardCharsets;
 /** {@code /metrics}: read-only; each open renders the metrics once, and reads page through that. */
 public record MetricsFile(Metrics metrics) implements File {
   @Override
+  public int mode() {
+    return 0444; // without rendering the metrics
+  }
+
+  @Override
   public Stat stat() {
     return Stat.file(bytes().length, 0444, System.currentTimeMillis());
   }

@@ -89,6 +89,11 @@ record PidDir(dev.lunar.runtime.proc.Node node, Proc caller, Proc target) implem
     }
 
     @Override
+    public int mode() {
+      return entry.mode; // without rendering the text to size it
+    }
+
+    @Override
     public Stat stat() {
       long size =
           switch (entry) {
