@@ -14,7 +14,11 @@ main(["ring", Size, Laps]) ->
     L = list_to_integer(Laps),
     ring(S, max(1, L div 5)), % warm-up
     Seconds = ring(S, L),
-    line("ring.peer", S * L / Seconds, "msgs/s").
+    line("ring.peer", S * L / Seconds, "msgs/s");
+main(["wake", Sleeps | Spinners]) ->
+    S = list_to_integer(Sleeps),
+    wake_late(S), % warm-up
+    lists:foreach(fun(N) -> wake(S, list_to_integer(N)) end, Spinners).
 
 line(Name, Value, Unit) ->
     io:format("~s ~.3f ~s~n", [Name, float(Value), Unit]).
@@ -69,3 +73,24 @@ member(_, 0) -> ok;
 member(Next, Laps) ->
     receive {token, Hops} -> Next ! {token, Hops + 1} end,
     member(Next, Laps - 1).
+
+%% Wake-up latency beside N processes that compute for ever: S sleeps of 1 ms, each one's
+%% lateness in microseconds; p50, p99 and max.
+wake(S, N) ->
+    Hogs = [spawn(fun spin/0) || _ <- lists:seq(1, N)],
+    timer:sleep(200),
+    Late = list_to_tuple(lists:sort(wake_late(S))),
+    [exit(P, kill) || P <- Hogs],
+    Name = "wake." ++ integer_to_list(N),
+    line(Name ++ ".p50.peer", element(S div 2 + 1, Late), "us"),
+    line(Name ++ ".p99.peer", element(S * 99 div 100 + 1, Late), "us"),
+    line(Name ++ ".max.peer", element(S, Late), "us").
+
+spin() -> spin().
+
+wake_late(S) ->
+    [begin
+         T0 = erlang:monotonic_time(microsecond),
+         receive after 1 -> ok end,
+         erlang:monotonic_time(microsecond) - T0 - 1000
+     end || _ <- lists:seq(1, S)].

@@ -23,6 +23,7 @@ public final class Bench {
       case "chat" -> ChatLatencyBench.run(rest);
       case "kv" -> KvBench.run(rest);
       case "compute" -> ComputeBench.run(rest);
+      case "wake" -> WakeBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -34,7 +35,8 @@ public final class Bench {
         "usage: Bench preempt ROUNDS WARMUP FIB_N SPIN_N [HASH_ROUNDS] | spawn N IN_FLIGHT [WARM_SECONDS]"
             + " | idle N [GUEST] | fill SECONDS | ring SIZE LAPS"
             + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS"
-            + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG...");
+            + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG..."
+            + " | wake SLEEPS SPINNERS...");
     System.exit(2);
   }
 }

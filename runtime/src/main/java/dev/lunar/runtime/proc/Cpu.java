@@ -7,28 +7,44 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Run tokens: at most {@code slots} processes execute guest code at once (one per carrier thread);
  * the others wait in a queue, and a process at the end of its slice hands its token to the longest
- * waiter.
+ * waiter. A process returning from a wait (a message, a timer) queues at the front, so it runs
+ * within one slice even beside many spinning processes.
  *
- * <p>Why not {@code Thread.yield()}: a virtual thread that yields goes back to its carrier's local
- * queue, and when every carrier runs a process that keeps yielding, tasks submitted from outside (a
- * timer firing, a new spawn, a message from a platform thread) can starve (JDK-8296896). Here a
- * process that yields to a waiter parks instead, so its carrier returns to the scheduler, which
- * serves every queue. A process returning from a wait (a message, a timer) queues at the front, so
- * it runs within one slice even beside many spinning processes.
+ * <p>A token handed over wakes its new holder from the old holder's carrier, which queues it there,
+ * locally, and the virtual-thread scheduler runs a carrier's local queue dry before it looks at
+ * anything submitted from outside (a thread woken by a timer or by the host, a new spawn). So a
+ * process that sees such threads waiting {@linkplain #makeWay makes way}: it frees its token and
+ * parks, which leaves its carrier with nothing of its own to run. Nothing calls {@code
+ * Thread.yield()}: a carrier keeps draining the queue a yielding thread went back to, so when every
+ * carrier runs a process that keeps yielding, outside work starves (JDK-8296896).
  *
  * <p>Concurrency contract: any thread may call any method, but a token belongs to the thread that
  * acquired it, and only that thread may release or yield it.
  */
 final class Cpu {
+  /**
+   * How long a process that made way waits before it takes a free token back itself, should no
+   * process come for it (what the carrier ran was not a process, or finished at once).
+   */
+  static final long MADE_WAY_NANOS = 50_000;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private volatile int queued; // queue.size(), for reading without the lock
+  private final long patience;
   private int free;
 
   Cpu(int slots) {
-    if (slots < 1) {
-      throw new IllegalArgumentException("slots must be positive: " + slots);
+    this(slots, MADE_WAY_NANOS);
+  }
+
+  /** With how long a process that made way waits for someone to take its token. */
+  Cpu(int slots, long patience) {
+    if (slots < 1 || patience < 1) {
+      throw new IllegalArgumentException("slots and patience must be positive");
     }
     this.free = slots;
+    this.patience = patience;
   }
 
   private static final class Waiter {
@@ -55,23 +71,22 @@ final class Cpu {
       } else {
         queue.addLast(waiter);
       }
+      handOutFree();
     } finally {
+      queued = queue.size();
       lock.unlock();
     }
-    await(waiter);
+    await(waiter, 0);
   }
 
   /** Gives the caller's token to the first waiter, or back to the pool. */
   void release() {
     lock.lock();
     try {
-      Waiter next = queue.pollFirst();
-      if (next == null) {
-        free++;
-      } else {
-        grant(next);
-      }
+      free++;
+      handOutFree();
     } finally {
+      queued = queue.size();
       lock.unlock();
     }
   }
@@ -80,35 +95,97 @@ final class Cpu {
    * Ends the caller's slice: if anyone waits, hands the token to the first waiter and queues behind
    * the others; otherwise returns at once, keeping the token.
    *
-   * @return true if the caller waited for its turn (and so gave up its carrier meanwhile)
    * @throws InterruptedException if interrupted while waiting; the caller then holds no token
    */
-  boolean yield() throws InterruptedException {
+  void yield() throws InterruptedException {
     Waiter waiter;
     lock.lock();
     try {
       Waiter next = queue.pollFirst();
       if (next == null) {
-        return false;
+        return;
       }
       grant(next);
       waiter = new Waiter();
       queue.addLast(waiter);
+      handOutFree(); // a token freed by a process that made way
     } finally {
+      queued = queue.size();
       lock.unlock();
     }
-    await(waiter);
-    return true;
+    await(waiter, 0);
+  }
+
+  /**
+   * Ends the caller's slice in favour of threads waiting for a carrier, unless a token is free
+   * already: frees the token, queues last for one, and parks, so that the carrier turns to the
+   * scheduler's other queues. A process among those threads takes the free token, or any process
+   * ending its slice hands it on; should neither happen, the caller takes it back after its
+   * patience ({@link #MADE_WAY_NANOS} by default).
+   *
+   * @throws InterruptedException if interrupted while waiting; the caller then holds no token
+   */
+  void makeWay() throws InterruptedException {
+    Waiter waiter = new Waiter();
+    lock.lock();
+    try {
+      if (free > 0) {
+        return; // a carrier is free of processes already
+      }
+      queue.addLast(waiter);
+      free++;
+    } finally {
+      queued = queue.size();
+      lock.unlock();
+    }
+    await(waiter, patience);
+  }
+
+  /** Whether processes wait for a token. */
+  boolean processesWaiting() {
+    return queued != 0;
+  }
+
+  /** Gives free tokens to the first waiters. Lock held. */
+  private void handOutFree() {
+    Waiter next;
+    while (free > 0 && (next = queue.pollFirst()) != null) {
+      free--;
+      grant(next);
+    }
   }
 
   private static void grant(Waiter waiter) {
     waiter.granted = true;
-    LockSupport.unpark(waiter.thread);
+    if (waiter.thread != Thread.currentThread()) {
+      LockSupport.unpark(waiter.thread);
+    }
   }
 
-  private void await(Waiter waiter) throws InterruptedException {
+  /**
+   * Parks until granted. With {@code patience}, hands out free tokens once, after that long (the
+   * caller's own turn may come then), however often the thread woke meanwhile.
+   */
+  private void await(Waiter waiter, long patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience;
+    boolean patient = patience > 0;
     while (!waiter.granted) {
-      LockSupport.park(this);
+      if (!patient) {
+        LockSupport.park(this);
+      } else if (deadline - System.nanoTime() > 0) {
+        LockSupport.parkNanos(this, deadline - System.nanoTime());
+      } else {
+        patient = false;
+        lock.lock();
+        try {
+          if (!waiter.granted) {
+            handOutFree();
+          }
+        } finally {
+          queued = queue.size();
+          lock.unlock();
+        }
+      }
       if (Thread.interrupted()) {
         lock.lock();
         try {
@@ -117,6 +194,7 @@ final class Cpu {
             throw new InterruptedException();
           }
         } finally {
+          queued = queue.size();
           lock.unlock();
         }
         // Granted just as we were interrupted: keep the token, keep the interrupt for the caller.

@@ -40,11 +40,13 @@ final class Mailbox {
   private final AtomicInteger count = new AtomicInteger();
   private final int capacity;
   private final Thread owner;
+  private final Alarms alarms;
   private volatile boolean parked;
 
-  Mailbox(Thread owner, int capacity) {
+  Mailbox(Thread owner, int capacity, Alarms alarms) {
     this.owner = owner;
     this.capacity = capacity;
+    this.alarms = alarms;
   }
 
   /** Queues {@code message}; false if the mailbox is full. Any thread. */
@@ -116,7 +118,7 @@ final class Mailbox {
         if (timeoutNanos < 0) {
           LockSupport.park(this);
         } else {
-          LockSupport.parkNanos(this, left);
+          alarms.parkNanos(this, left);
         }
       }
       parked = false;

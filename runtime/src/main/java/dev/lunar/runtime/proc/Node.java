@@ -28,6 +28,7 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final Cpu cpu;
+  private final Alarms alarms = new Alarms();
   private final AtomicLong nextPid = new AtomicLong(1);
   private final Map<Long, Proc> table = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Long> pids = new ConcurrentSkipListSet<>();
@@ -35,7 +36,6 @@ public final class Node implements AutoCloseable {
   private final RecentExits recent;
   private final Registry registry = new Registry();
   private final Timers timers;
-  private final Yielder yielder = new Yielder();
   private final NodeStats stats = new NodeStats(this);
   private final Instances instances = new Instances(WasmBody.IMPORTS, SPARE_INSTANCE_BYTES);
 
@@ -55,12 +55,12 @@ public final class Node implements AutoCloseable {
     return stats;
   }
 
-  Cpu cpu() {
-    return cpu;
+  Alarms alarms() {
+    return alarms;
   }
 
-  Yielder yielder() {
-    return yielder;
+  Cpu cpu() {
+    return cpu;
   }
 
   Instances instances() {
@@ -343,13 +343,9 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     timers.close();
-    // Kill first, then close the yielder: once closed it no longer parks a process, so a process
-    // still computing would keep the carrier from one that must run to release a lock that
-    // closing waits for (seen on one carrier: the yielder's own ticket queue).
     for (Proc p : List.copyOf(table.values())) {
       p.kill(ExitReason.killed("node shutdown"));
     }
-    yielder.close();
     for (Proc p : List.copyOf(table.values())) {
       try {
         p.awaitExit();

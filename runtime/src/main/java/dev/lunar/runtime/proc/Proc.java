@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
@@ -56,8 +57,8 @@ public final class Proc {
   private volatile long resident; // its memory's blocks once it has ended
   private volatile String lastError;
 
-  /** How long a process may keep its carrier while no one waits in the node's queue. */
-  static final long CARRIER_INTERVAL_NANOS = 1_000_000;
+  /** How often at most a process makes way for threads waiting for a carrier. */
+  static final long MAKE_WAY_NANOS = 50_000;
 
   private boolean holdsCpu;
   private long lastMadeWay = System.nanoTime();
@@ -75,7 +76,7 @@ public final class Proc {
     this.grants = options.grants();
     this.spec = spec;
     this.thread = Threads.newProcessThread(this::run);
-    this.mailbox = new Mailbox(thread, node.config().mailboxCapacity());
+    this.mailbox = new Mailbox(thread, node.config().mailboxCapacity(), node.alarms());
   }
 
   public long pid() {
@@ -268,6 +269,15 @@ public final class Proc {
     }
   }
 
+  /**
+   * Parks this process's thread for at most {@code nanos}, inside {@link #blocking}; it may return
+   * early, as {@link LockSupport#parkNanos(Object, long)} does. Processes computing on any carrier
+   * wake it when it is due, should the JDK's timer be late ({@link Alarms}).
+   */
+  public void parkNanos(Object blocker, long nanos) {
+    node.alarms().parkNanos(blocker, nanos);
+  }
+
   /** Something that may block: a receive, a sleep, I/O. */
   @FunctionalInterface
   public interface Blocking<T> {
@@ -293,30 +303,25 @@ public final class Proc {
   }
 
   /**
-   * Lets other processes run: hands the carrier to a process waiting for one if there is any, and
-   * in any case gives the carrier back to the scheduler at least every {@link
-   * #CARRIER_INTERVAL_NANOS}, so threads the scheduler has not run yet get their turn.
+   * Lets other processes run: wakes sleepers that are due ({@link Alarms}); then, if the scheduler
+   * holds threads waiting for a carrier, makes way for them ({@link Cpu#makeWay}), and if not,
+   * hands the token to the longest-waiting process, if there is one.
    */
   public void yieldSlice() {
     checkKilled();
     state = ProcState.RUNNABLE;
-    boolean waited;
+    long now = System.nanoTime();
+    node.alarms().wakeDue(now);
     try {
-      waited = node.cpu().yield();
+      if (now - lastMadeWay > MAKE_WAY_NANOS && Waiting.forCarrier(node.cpu().processesWaiting())) {
+        node.cpu().makeWay();
+        lastMadeWay = System.nanoTime();
+      } else {
+        node.cpu().yield();
+      }
     } catch (InterruptedException e) {
       holdsCpu = false;
       throw killedNow();
-    }
-    if (!waited && System.nanoTime() - lastMadeWay > CARRIER_INTERVAL_NANOS) {
-      if (Yielder.othersQueued()) {
-        releaseCpu();
-        node.yielder().yieldCarrier();
-        acquireCpu(false);
-        checkKilled();
-      }
-      lastMadeWay = System.nanoTime();
-    } else if (waited) {
-      lastMadeWay = System.nanoTime();
     }
     state = ProcState.RUNNING;
   }

@@ -93,7 +93,7 @@ final class Poll {
           if (park > Long.MAX_VALUE / 2) {
             LockSupport.park(this);
           } else {
-            LockSupport.parkNanos(this, park);
+            wasi.self.parkNanos(this, park);
           }
           return null;
         });

@@ -1,0 +1,93 @@
+package dev.lunar.bench;
+
+import dev.lunar.runtime.ExitReason;
+import dev.lunar.runtime.GuestSpec;
+import dev.lunar.runtime.LoadedModule;
+import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.NodeConfig;
+import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.proc.SpawnOptions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wake-up latency beside computing processes: {@code SPINNERS} processes count for ever ({@code
+ * spin.wasm}), and one more ({@code waker.wasm}) sleeps 1 ms {@code SLEEPS} times and notes how
+ * late each wake-up was. Prints {@code wake.N.p50}, {@code .p99} and {@code .max} in microseconds,
+ * N the number of spinners.
+ */
+final class WakeBench {
+  private WakeBench() {}
+
+  static void run(String[] args) throws Exception {
+    int sleeps = Integer.parseInt(args[0]);
+    ModuleLoader loader = ModuleLoader.inMemory(false);
+    LoadedModule spin = Guests.load(loader, "spin");
+    LoadedModule waker = Guests.load(loader, "waker");
+    try (Node node = new Node(NodeConfig.defaults())) {
+      round(node, spin, waker, 2, sleeps, false); // warm-up: spin and waker compiled
+      for (int a = 1; a < args.length; a++) {
+        round(node, spin, waker, Integer.parseInt(args[a]), sleeps, true);
+      }
+    }
+  }
+
+  private static void round(
+      Node node, LoadedModule spin, LoadedModule waker, int spinners, int sleeps, boolean report)
+      throws Exception {
+    List<Proc> hogs = new ArrayList<>();
+    for (int i = 0; i < spinners; i++) {
+      hogs.add(node.spawn(spin, Guests.spec(), SpawnOptions.DEFAULT));
+    }
+    Thread.sleep(500); // let the spinners get going
+    long before = reductions(hogs);
+    long start = System.nanoTime();
+    long[] late = measure(node, waker, spinners, String.valueOf(sleeps));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long counted = reductions(hogs) - before;
+    for (Proc hog : hogs) {
+      node.kill(hog.pid(), ExitReason.KILLED);
+      hog.awaitExit();
+    }
+    if (!report) {
+      return;
+    }
+    Arrays.sort(late);
+    String name = "wake." + spinners;
+    Report.line(name + ".p50.lunar", late[late.length / 2], "us");
+    Report.line(name + ".p99.lunar", late[late.length * 99 / 100], "us");
+    Report.line(name + ".max.lunar", late[late.length - 1], "us");
+    if (spinners > 0) {
+      Report.line(name + ".spin.lunar", counted / seconds / 1e6, "Mred/s");
+    }
+  }
+
+  private static long reductions(List<Proc> procs) {
+    return procs.stream().mapToLong(Proc::reductions).sum();
+  }
+
+  private static long[] measure(Node node, LoadedModule waker, int spinners, String sleeps)
+      throws Exception {
+    var out = new ByteArrayOutputStream();
+    var spec =
+        new GuestSpec(
+            List.of(sleeps),
+            Map.of(),
+            Map.of(),
+            new ByteArrayInputStream(new byte[0]),
+            out,
+            OutputStream.nullOutputStream());
+    ExitReason reason = node.spawn(waker, spec, SpawnOptions.DEFAULT).awaitExit();
+    if (!reason.isNormal()) {
+      throw new IllegalStateException("waker beside " + spinners + " ended " + reason.text());
+    }
+    return out.toString(StandardCharsets.UTF_8).lines().mapToLong(Long::parseLong).toArray();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.lunar.runtime.proc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Run tokens, driven by plain threads: who gets the token in which order. No timing is asserted;
+ * waits are generous bounds on events that must happen.
+ */
+class CpuTest {
+  /** A thread that takes a token, notes its name, and hands the token back. */
+  private static Thread runner(Cpu cpu, String name, boolean urgent, List<String> order) {
+    return Thread.ofPlatform()
+        .start(() -> {
+          try {
+            cpu.acquire(urgent);
+            order.add(name);
+            cpu.release();
+          } catch (InterruptedException e) {
+            order.add(name + " interrupted");
+          }
+        });
+  }
+
+  /** Waits until {@code thread} is parked (in the token queue). */
+  private static void awaitParked(Thread thread) throws InterruptedException {
+    awaitParked(thread, Thread.State.WAITING);
+  }
+
+  private static void awaitParked(Thread thread, Thread.State state) throws InterruptedException {
+    for (int i = 0; i < 6000 && thread.getState() != state; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(state, thread.getState(), thread.getName() + " never queued");
+  }
+
+  @Test
+  void yieldHandsTheTokenToTheLongestWaiterAndAnUrgentOneGoesFirst() throws Exception {
+    Cpu cpu = new Cpu(1);
+    cpu.acquire(false);
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread first = runner(cpu, "first", false, order);
+    awaitParked(first);
+    Thread second = runner(cpu, "second", false, order);
+    awaitParked(second);
+    Thread urgent = runner(cpu, "urgent", true, order);
+    awaitParked(urgent);
+    cpu.release();
+    for (Thread t : List.of(first, second, urgent)) {
+      t.join(60_000);
+    }
+    assertEquals(List.of("urgent", "first", "second"), order);
+  }
+
+  @Test
+  void aTokenFreedToMakeWayGoesToTheNextThreadToAskNotToTheQueue() throws Exception {
+    Cpu cpu = new Cpu(1, TimeUnit.HOURS.toNanos(1)); // waits as long as it takes the newcomer
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch madeWay = new CountDownLatch(1);
+    Thread maker =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                cpu.acquire(false);
+                holding.countDown();
+                madeWay.await();
+                cpu.makeWay();
+                events.add("maker back");
+                cpu.release();
+              } catch (InterruptedException e) {
+                events.add("maker interrupted");
+              }
+            });
+    assertTrue(holding.await(60, TimeUnit.SECONDS));
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread queued = runner(cpu, "queued", false, order);
+    awaitParked(queued);
+    madeWay.countDown();
+    // The maker frees its token and waits; a thread that asks now gets it at once, ahead of the
+    // one that was queued (which the made-way token would otherwise have woken on this carrier).
+    awaitParked(maker, Thread.State.TIMED_WAITING);
+    cpu.acquire(true);
+    order.add("newcomer");
+    cpu.release();
+    queued.join(60_000);
+    assertEquals("maker back", events.poll(60, TimeUnit.SECONDS));
+    maker.join(60_000);
+    assertEquals(List.of("newcomer", "queued"), order);
+  }
+
+  @Test
+  void aProcessThatMadeWayForNobodyTakesItsTokenBack() throws Exception {
+    Cpu cpu = new Cpu(1);
+    cpu.acquire(false);
+    cpu.makeWay(); // nothing else asks: it returns holding the token again
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread other = runner(cpu, "other", false, order);
+    awaitParked(other); // the token is held, so the other thread must wait
+    assertTrue(order.isEmpty());
+    cpu.release();
+    other.join(60_000);
+    assertEquals(List.of("other"), order);
+  }
+
+  @Test
+  void makingWayWithATokenFreeReturnsAtOnce() throws Exception {
+    Cpu cpu = new Cpu(2);
+    cpu.acquire(false);
+    cpu.makeWay();
+    // Still one free token: another thread gets it without waiting for a release.
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread other =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                cpu.acquire(false);
+                order.add("other");
+              } catch (InterruptedException e) {
+                order.add("interrupted");
+              }
+            });
+    other.join(60_000);
+    assertEquals(List.of("other"), order);
+  }
+
+  @Test
+  void anInterruptedWaiterLeavesTheQueue() throws Exception {
+    Cpu cpu = new Cpu(1);
+    cpu.acquire(false);
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread gone = runner(cpu, "gone", false, order);
+    awaitParked(gone);
+    gone.interrupt();
+    gone.join(60_000);
+    Thread next = runner(cpu, "next", false, order);
+    awaitParked(next);
+    cpu.release();
+    next.join(60_000);
+    assertEquals(List.of("gone interrupted", "next"), order);
+  }
+}
