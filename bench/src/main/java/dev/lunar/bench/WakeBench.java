@@ -32,21 +32,27 @@ final class WakeBench {
     LoadedModule spin = Guests.load(loader, "spin");
     LoadedModule waker = Guests.load(loader, "waker");
     try (Node node = new Node(NodeConfig.defaults())) {
-      round(node, spin, waker, 2, sleeps, false); // warm-up: spin and waker compiled
+      round(node, spin, waker, 2, sleeps, 3000, false); // warm-up: spin and waker compiled
       for (int a = 1; a < args.length; a++) {
-        round(node, spin, waker, Integer.parseInt(args[a]), sleeps, true);
+        round(node, spin, waker, Integer.parseInt(args[a]), sleeps, 500, true);
       }
     }
   }
 
   private static void round(
-      Node node, LoadedModule spin, LoadedModule waker, int spinners, int sleeps, boolean report)
+      Node node,
+      LoadedModule spin,
+      LoadedModule waker,
+      int spinners,
+      int sleeps,
+      long settleMillis,
+      boolean report)
       throws Exception {
     List<Proc> hogs = new ArrayList<>();
     for (int i = 0; i < spinners; i++) {
       hogs.add(node.spawn(spin, Guests.spec(), SpawnOptions.DEFAULT));
     }
-    Thread.sleep(500); // let the spinners get going
+    Thread.sleep(settleMillis); // let the spinners get going
     long before = reductions(hogs);
     long start = System.nanoTime();
     long[] late = measure(node, waker, spinners, String.valueOf(sleeps));
