@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * carrier runs a process that keeps yielding, outside work starves (JDK-8296896).
  *
  * <p>Concurrency contract: any thread may call any method, but a token belongs to the thread that
- * acquired it, and only that thread may release or yield it.
+ * acquired it, and only that thread may release, yield or make way with it.
  */
 final class Cpu {
   /**
