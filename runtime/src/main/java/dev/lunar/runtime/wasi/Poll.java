@@ -2,6 +2,7 @@ package dev.lunar.runtime.wasi;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.lunar.fs.Errno;
+import dev.lunar.runtime.proc.Proc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -92,6 +93,8 @@ final class Poll {
         wasi.self.blocking(() -> {
           if (park > Long.MAX_VALUE / 2) {
             LockSupport.park(this);
+          } else if (park > Proc.ALARM_NANOS) {
+            LockSupport.parkNanos(this, park); // as short a parked stack as can be: idle processes
           } else {
             wasi.self.parkNanos(this, park);
           }

@@ -1,66 +1,83 @@
 package dev.lunar.runtime.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sleepers woken by {@link Alarms#wakeDue}, as a process ending its slice calls it, long before the
- * JDK's own timeout would wake them. No timing is asserted: the sleeps are an hour long.
+ * Sleepers woken by {@link Alarms#wakeDue}, as a process ending its slice calls it. The sleepers
+ * here park with no timeout of their own, so only {@code wakeDue} can wake them; no timing is
+ * asserted.
  */
 class AlarmsTest {
-  private static final long HOUR = TimeUnit.HOURS.toNanos(1);
-
-  private static Thread sleeper(Alarms alarms, long nanos) {
-    return Thread.ofPlatform().start(() -> alarms.parkNanos(alarms, nanos));
+  /** A thread that notes {@code deadline} and parks until unparked. */
+  private static Thread sleeper(Alarms alarms, long deadline) {
+    return Thread.ofPlatform()
+        .start(() -> {
+          Alarms.Alarm alarm = alarms.add(deadline);
+          LockSupport.park(alarms);
+          alarms.remove(alarm);
+        });
   }
 
-  private static void awaitSleeping(Thread thread) throws InterruptedException {
-    for (int i = 0; i < 6000 && thread.getState() != Thread.State.TIMED_WAITING; i++) {
+  private static void awaitParked(Thread thread) throws InterruptedException {
+    for (int i = 0; i < 6000 && thread.getState() != Thread.State.WAITING; i++) {
       Thread.sleep(10);
     }
-    assertEquals(Thread.State.TIMED_WAITING, thread.getState());
+    assertEquals(Thread.State.WAITING, thread.getState());
   }
 
   @Test
   void wakesOnlyTheSleepersThatAreDue() throws Exception {
     Alarms alarms = new Alarms();
     long start = System.nanoTime();
-    Thread soon = sleeper(alarms, HOUR);
-    awaitSleeping(soon);
-    Thread later = sleeper(alarms, 3 * HOUR);
-    awaitSleeping(later);
+    Thread soon = sleeper(alarms, start + 1_000);
+    Thread later = sleeper(alarms, start + 2_000);
+    awaitParked(soon);
+    awaitParked(later);
 
     alarms.wakeDue(start); // nothing is due yet
-    assertFalse(soon.join(Duration.ofMillis(200)), "woken before its deadline");
+    assertEquals(2, alarms.size());
 
-    alarms.wakeDue(start + 2 * HOUR); // as if two hours had passed
+    alarms.wakeDue(start + 1_000); // the first is due
     assertTrue(soon.join(Duration.ofSeconds(60)), "a due sleeper was not woken");
-    assertTrue(later.isAlive(), "a sleeper not yet due was woken");
+    assertEquals(Thread.State.WAITING, later.getState(), "a sleeper not yet due was woken");
+    assertEquals(1, alarms.size());
 
-    alarms.wakeDue(start + 4 * HOUR);
+    alarms.wakeDue(start + 5_000);
     assertTrue(later.join(Duration.ofSeconds(60)));
+    assertEquals(0, alarms.size());
   }
 
   @Test
   void aSleeperWokenOtherwiseIsForgotten() throws Exception {
     Alarms alarms = new Alarms();
-    Thread sleeper = sleeper(alarms, HOUR);
-    awaitSleeping(sleeper);
-    assertEquals(1, alarms.size());
-    sleeper.interrupt(); // parkNanos returns; the alarm must go with it
+    Thread sleeper =
+        Thread.ofPlatform()
+            .start(() -> alarms.parkNanos(alarms, TimeUnit.MILLISECONDS.toNanos(900)));
+    for (int i = 0; i < 6000 && alarms.size() == 0 && sleeper.isAlive(); i++) {
+      Thread.sleep(1);
+    }
+    sleeper.interrupt(); // parkNanos returns early; its alarm must go with it
     assertTrue(sleeper.join(Duration.ofSeconds(60)));
     assertEquals(0, alarms.size());
-    Thread next = sleeper(alarms, HOUR);
-    awaitSleeping(next);
-    alarms.wakeDue(System.nanoTime()); // not due
-    assertTrue(next.isAlive());
-    alarms.wakeDue(System.nanoTime() + 2 * HOUR);
-    assertTrue(next.join(Duration.ofSeconds(60)));
+  }
+
+  @Test
+  void sleepsLongerThanASecondAreLeftToTheJdksTimer() throws Exception {
+    Alarms alarms = new Alarms();
+    Thread sleeper =
+        Thread.ofPlatform().start(() -> alarms.parkNanos(alarms, Alarms.MAX_NANOS + 1));
+    for (int i = 0; i < 6000 && sleeper.getState() != Thread.State.TIMED_WAITING; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(Thread.State.TIMED_WAITING, sleeper.getState());
     assertEquals(0, alarms.size());
+    sleeper.interrupt();
+    assertTrue(sleeper.join(Duration.ofSeconds(60)));
   }
 }
