@@ -86,17 +86,17 @@ final class Poll {
           return 0;
         }
         long wait = deadline - t;
-        if (recheck) {
-          wait = Math.min(wait, RECHECK_NANOS);
-        }
-        long park = wait;
+        // A guest's own deadline, if short, is noted for computing processes to wake it on time;
+        // a recheck's, or a long one, is left to the JDK's timer (Proc.parkNanos, Alarms).
+        boolean noted = wait <= Proc.ALARM_NANOS && !(recheck && RECHECK_NANOS < wait);
+        long park = recheck ? Math.min(wait, RECHECK_NANOS) : wait;
         wasi.self.blocking(() -> {
           if (park > Long.MAX_VALUE / 2) {
             LockSupport.park(this);
-          } else if (park > Proc.ALARM_NANOS) {
-            LockSupport.parkNanos(this, park); // as short a parked stack as can be: idle processes
-          } else {
+          } else if (noted) {
             wasi.self.parkNanos(this, park);
+          } else {
+            LockSupport.parkNanos(this, park);
           }
           return null;
         });
