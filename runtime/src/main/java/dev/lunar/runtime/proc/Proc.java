@@ -57,9 +57,6 @@ public final class Proc {
   private volatile long resident; // its memory's blocks once it has ended
   private volatile String lastError;
 
-  /** The longest sleep that {@link #parkNanos} notes for computing processes to wake. */
-  public static final long ALARM_NANOS = Alarms.MAX_NANOS;
-
   /** How often at most a process makes way for threads waiting for a carrier. */
   static final long MAKE_WAY_NANOS = 50_000;
 

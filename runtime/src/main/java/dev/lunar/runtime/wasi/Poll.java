@@ -2,7 +2,6 @@ package dev.lunar.runtime.wasi;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.lunar.fs.Errno;
-import dev.lunar.runtime.proc.Proc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -86,17 +85,15 @@ final class Poll {
           return 0;
         }
         long wait = deadline - t;
-        // A guest's own deadline, if short, is noted for computing processes to wake it on time;
-        // a recheck's, or a long one, is left to the JDK's timer (Proc.parkNanos, Alarms).
-        boolean noted = wait <= Proc.ALARM_NANOS && !(recheck && RECHECK_NANOS < wait);
         long park = recheck ? Math.min(wait, RECHECK_NANOS) : wait;
+        boolean rechecking = park < wait; // needs no precision: left to the JDK's timer
         wasi.self.blocking(() -> {
           if (park > Long.MAX_VALUE / 2) {
             LockSupport.park(this);
-          } else if (noted) {
-            wasi.self.parkNanos(this, park);
-          } else {
+          } else if (rechecking) {
             LockSupport.parkNanos(this, park);
+          } else {
+            wasi.self.parkNanos(this, park);
           }
           return null;
         });
