@@ -73,8 +73,7 @@ final class Cpu {
       }
       handOutFree();
     } finally {
-      queued = queue.size();
-      lock.unlock();
+      unlock();
     }
     await(waiter, 0);
   }
@@ -86,8 +85,7 @@ final class Cpu {
       free++;
       handOutFree();
     } finally {
-      queued = queue.size();
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -110,8 +108,7 @@ final class Cpu {
       queue.addLast(waiter);
       handOutFree(); // a token freed by a process that made way
     } finally {
-      queued = queue.size();
-      lock.unlock();
+      unlock();
     }
     await(waiter, 0);
   }
@@ -135,10 +132,15 @@ final class Cpu {
       queue.addLast(waiter);
       free++;
     } finally {
-      queued = queue.size();
-      lock.unlock();
+      unlock();
     }
     await(waiter, patience);
+  }
+
+  /** Unlocks, publishing the queue's length for {@link #processesWaiting}. */
+  private void unlock() {
+    queued = queue.size();
+    lock.unlock();
   }
 
   /** Whether processes wait for a token. */
@@ -182,8 +184,7 @@ final class Cpu {
             handOutFree();
           }
         } finally {
-          queued = queue.size();
-          lock.unlock();
+          unlock();
         }
       }
       if (Thread.interrupted()) {
@@ -194,8 +195,7 @@ final class Cpu {
             throw new InterruptedException();
           }
         } finally {
-          queued = queue.size();
-          lock.unlock();
+          unlock();
         }
         // Granted just as we were interrupted: keep the token, keep the interrupt for the caller.
         Thread.currentThread().interrupt();
