@@ -7,12 +7,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Sleepers woken by {@link Alarms#wakeDue}, as a process ending its slice calls it. The sleepers
  * here park with no timeout of their own, so only {@code wakeDue} can wake them; no timing is
  * asserted.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AlarmsTest {
   /** A thread that notes {@code deadline} and parks until unparked. */
   private static Thread sleeper(Alarms alarms, long deadline) {
@@ -24,11 +26,11 @@ class AlarmsTest {
         });
   }
 
-  private static void awaitParked(Thread thread) throws InterruptedException {
-    for (int i = 0; i < 6000 && thread.getState() != Thread.State.WAITING; i++) {
+  private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
+    for (int i = 0; i < 6000 && thread.getState() != state; i++) {
       Thread.sleep(10);
     }
-    assertEquals(Thread.State.WAITING, thread.getState());
+    assertEquals(state, thread.getState());
   }
 
   @Test
@@ -37,8 +39,8 @@ class AlarmsTest {
     long start = System.nanoTime();
     Thread soon = sleeper(alarms, start + 1_000);
     Thread later = sleeper(alarms, start + 2_000);
-    awaitParked(soon);
-    awaitParked(later);
+    awaitState(soon, Thread.State.WAITING);
+    awaitState(later, Thread.State.WAITING);
 
     alarms.wakeDue(start); // nothing is due yet
     assertEquals(2, alarms.size());
@@ -56,9 +58,8 @@ class AlarmsTest {
   @Test
   void aSleeperWokenOtherwiseIsForgotten() throws Exception {
     Alarms alarms = new Alarms();
-    Thread sleeper =
-        Thread.ofPlatform()
-            .start(() -> alarms.parkNanos(alarms, TimeUnit.MILLISECONDS.toNanos(900)));
+    // A second at most, the longest noted; a slow machine may see it end by itself, alarm gone.
+    Thread sleeper = Thread.ofPlatform().start(() -> alarms.parkNanos(alarms, Alarms.MAX_NANOS));
     for (int i = 0; i < 6000 && alarms.size() == 0 && sleeper.isAlive(); i++) {
       Thread.sleep(1);
     }
@@ -72,10 +73,7 @@ class AlarmsTest {
     Alarms alarms = new Alarms();
     Thread sleeper =
         Thread.ofPlatform().start(() -> alarms.parkNanos(alarms, Alarms.MAX_NANOS + 1));
-    for (int i = 0; i < 6000 && sleeper.getState() != Thread.State.TIMED_WAITING; i++) {
-      Thread.sleep(10);
-    }
-    assertEquals(Thread.State.TIMED_WAITING, sleeper.getState());
+    awaitState(sleeper, Thread.State.TIMED_WAITING);
     assertEquals(0, alarms.size());
     sleeper.interrupt();
     assertTrue(sleeper.join(Duration.ofSeconds(60)));

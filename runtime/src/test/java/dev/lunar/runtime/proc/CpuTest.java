@@ -10,11 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Run tokens, driven by plain threads: who gets the token in which order. No timing is asserted;
- * waits are generous bounds on events that must happen.
+ * waits are generous bounds on events that must happen, and a wait that never ends fails the test.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class CpuTest {
   /** A thread that takes a token, notes its name, and hands the token back. */
   private static Thread runner(Cpu cpu, String name, boolean urgent, List<String> order) {
@@ -113,22 +115,13 @@ class CpuTest {
 
   @Test
   void makingWayWithATokenFreeReturnsAtOnce() throws Exception {
-    Cpu cpu = new Cpu(2);
+    // Were it to park, it would wait an hour for a newcomer that never comes (see @Timeout).
+    Cpu cpu = new Cpu(2, TimeUnit.HOURS.toNanos(1));
     cpu.acquire(false);
     cpu.makeWay();
-    // Still one free token: another thread gets it without waiting for a release.
+    // It kept its token, and the free one is still there for another thread.
     List<String> order = new CopyOnWriteArrayList<>();
-    Thread other =
-        Thread.ofPlatform()
-            .start(() -> {
-              try {
-                cpu.acquire(false);
-                order.add("other");
-              } catch (InterruptedException e) {
-                order.add("interrupted");
-              }
-            });
-    other.join(60_000);
+    runner(cpu, "other", false, order).join(60_000);
     assertEquals(List.of("other"), order);
   }
 
