@@ -39,12 +39,17 @@ final class Guests {
    * shared by any number of processes: its streams hold no per-process state.
    */
   static GuestSpec spec(String... args) {
+    return spec(OutputStream.nullOutputStream(), args);
+  }
+
+  /** As {@link #spec(String...)}, with standard output going to {@code stdout}. */
+  static GuestSpec spec(OutputStream stdout, String... args) {
     return new GuestSpec(
         List.of(args),
         Map.of(),
         Map.of(),
         new ByteArrayInputStream(new byte[0]),
-        OutputStream.nullOutputStream(),
+        stdout,
         OutputStream.nullOutputStream());
   }
 }

@@ -1,21 +1,17 @@
 package dev.lunar.bench;
 
 import dev.lunar.runtime.ExitReason;
-import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Wake-up latency beside computing processes: {@code SPINNERS} processes count for ever ({@code
@@ -82,15 +78,8 @@ final class WakeBench {
   private static long[] measure(Node node, LoadedModule waker, int spinners, String sleeps)
       throws Exception {
     var out = new ByteArrayOutputStream();
-    var spec =
-        new GuestSpec(
-            List.of(sleeps),
-            Map.of(),
-            Map.of(),
-            new ByteArrayInputStream(new byte[0]),
-            out,
-            OutputStream.nullOutputStream());
-    ExitReason reason = node.spawn(waker, spec, SpawnOptions.DEFAULT).awaitExit();
+    ExitReason reason =
+        node.spawn(waker, Guests.spec(out, sleeps), SpawnOptions.DEFAULT).awaitExit();
     if (!reason.isNormal()) {
       throw new IllegalStateException("waker beside " + spinners + " ended " + reason.text());
     }
