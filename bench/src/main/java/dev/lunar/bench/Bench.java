@@ -24,6 +24,7 @@ public final class Bench {
       case "kv" -> KvBench.run(rest);
       case "compute" -> ComputeBench.run(rest);
       case "wake" -> WakeBench.run(rest);
+      case "kvguest" -> KvGuestBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -36,7 +37,7 @@ public final class Bench {
             + " | idle N [GUEST] | fill SECONDS | ring SIZE LAPS"
             + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS"
             + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG..."
-            + " | wake SLEEPS SPINNERS...");
+            + " | wake SLEEPS SPINNERS... | kvguest WRITERS PUTS SIZE SPINNERS...");
     System.exit(2);
   }
 }

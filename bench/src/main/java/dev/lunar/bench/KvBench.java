@@ -135,7 +135,7 @@ final class KvBench {
    * does it: walk (a miss), create in the parent, walk again, write, then flush and close as {@code
    * close(2)} through FUSE does.
    */
-  private static void filePut(Dir kv, String name, byte[] value) throws FsException {
+  static void filePut(Dir kv, String name, byte[] value) throws FsException {
     try {
       Namespace.walk(kv, List.of("b", name));
     } catch (FsException e) {
@@ -277,7 +277,7 @@ final class KvBench {
     }
   }
 
-  private static void delete(Path root) throws Exception {
+  static void delete(Path root) throws Exception {
     try (var files = Files.walk(root)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);

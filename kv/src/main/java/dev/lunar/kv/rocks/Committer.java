@@ -2,6 +2,7 @@ package dev.lunar.kv.rocks;
 
 import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
+import dev.lunar.fs.Waits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +23,11 @@ import org.rocksdb.WriteOptions;
  * <p>Why not let callers write themselves and rely on RocksDB's own write groups: Lunar's callers
  * are virtual threads, and a thread inside a JNI call holds its carrier, of which there are as many
  * as cores. So at most that many writers ever meet inside RocksDB to share a sync, and while they
- * wait for the disk no other process runs. Here a caller parks (its carrier runs other processes)
- * and a group holds as many changes as arrived during the previous sync. docs/KV.md has the
- * measurement. A single writer also makes each read-modify-write change (rename, delete, drop of an
- * empty bucket) atomic without locks.
+ * wait for the disk no other process runs. Here a caller parks, through {@link Waits} so that a
+ * process gives up its run token too (its carrier runs other processes), and a group holds as many
+ * changes as arrived during the previous sync. docs/KV.md has the measurement. A single writer also
+ * makes each read-modify-write change (rename, delete, drop of an empty bucket) atomic without
+ * locks.
  *
  * <p>Concurrency contract: {@link #submit} from any thread, {@link #run} on the one committer
  * thread. {@link #stop} queues a marker: everything submitted before it is still committed.
@@ -65,6 +67,7 @@ final class Committer implements Runnable {
   /** The change's result, or its error, once its group is written. */
   static Object await(CompletableFuture<Object> done) throws FsException {
     try {
+      Waits.until(done); // a process gives up its run token for the commit's fsync
       return done.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package dev.lunar.runtime.proc;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.lunar.fs.Grants;
+import dev.lunar.fs.Waits;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.Threads;
@@ -300,6 +301,17 @@ public final class Proc {
       lastMadeWay = System.nanoTime();
       checkKilled();
     }
+  }
+
+  /**
+   * {@link Waits}' waiter, which a wasm process binds: a wait below the tree, such as a key-value
+   * commit, is a blocking one.
+   */
+  void waitOffCpu(Waits.Wait wait) {
+    blocking(() -> {
+      wait.call();
+      return null;
+    });
   }
 
   /**
