@@ -25,6 +25,7 @@ public final class Bench {
       case "compute" -> ComputeBench.run(rest);
       case "wake" -> WakeBench.run(rest);
       case "kvguest" -> KvGuestBench.run(rest);
+      case "hostwake" -> HostWakeBench.run(rest);
       default -> usage();
     }
     // Leftover idle processes are virtual threads, which do not keep the JVM alive; exit anyway.
@@ -37,7 +38,8 @@ public final class Bench {
             + " | idle N [GUEST] | fill SECONDS | ring SIZE LAPS"
             + " | chat CLIENTS MESSAGES | kv ROUNDS THREADS SECONDS VALUE_BYTES KEYS_FOR_LS"
             + " | compute WARMUP ROUNDS compiled,norewrite,interpreted GUEST=ARG..."
-            + " | wake SLEEPS SPINNERS... | kvguest WRITERS PUTS SIZE SPINNERS...");
+            + " | wake SLEEPS SPINNERS... | kvguest WRITERS PUTS SIZE SPINNERS..."
+            + " | hostwake MESSAGES GAP_US plain|kv SPINNERS...");
     System.exit(2);
   }
 }

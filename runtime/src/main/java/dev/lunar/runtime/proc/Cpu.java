@@ -32,19 +32,24 @@ final class Cpu {
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private volatile int queued; // queue.size(), for reading without the lock
   private final long patience;
+  private final Alarms alarms;
   private int free;
 
   Cpu(int slots) {
-    this(slots, MADE_WAY_NANOS);
+    this(slots, MADE_WAY_NANOS, new Alarms());
   }
 
-  /** With how long a process that made way waits for someone to take its token. */
-  Cpu(int slots, long patience) {
+  /**
+   * With how long a process that made way waits for someone to take its token, and the alarms that
+   * processes ending their slices ring ({@link Alarms#wakeDue}), which end that wait.
+   */
+  Cpu(int slots, long patience, Alarms alarms) {
     if (slots < 1 || patience < 1) {
       throw new IllegalArgumentException("slots and patience must be positive");
     }
     this.free = slots;
     this.patience = patience;
+    this.alarms = alarms;
   }
 
   private static final class Waiter {
@@ -175,7 +180,9 @@ final class Cpu {
       if (!patient) {
         LockSupport.park(this);
       } else if (deadline - System.nanoTime() > 0) {
-        LockSupport.parkNanos(this, deadline - System.nanoTime());
+        // On an alarm, not on the JDK's timer alone: that one wakes the thread from a platform
+        // thread, as outside work, which the processes computing then make way for in turn.
+        alarms.parkNanos(this, deadline - System.nanoTime());
       } else {
         patient = false;
         lock.lock();

@@ -41,7 +41,7 @@ public final class Node implements AutoCloseable {
 
   public Node(NodeConfig config) {
     this.config = config;
-    this.cpu = new Cpu(config.carriers());
+    this.cpu = new Cpu(config.carriers(), Cpu.MADE_WAY_NANOS, alarms);
     this.recent = new RecentExits(config.recentExits());
     this.timers = new Timers(this);
   }

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,7 +65,9 @@ class CpuTest {
 
   @Test
   void aTokenFreedToMakeWayGoesToTheNextThreadToAskNotToTheQueue() throws Exception {
-    Cpu cpu = new Cpu(1, TimeUnit.HOURS.toNanos(1)); // waits as long as it takes the newcomer
+    Cpu cpu =
+        new Cpu(
+            1, TimeUnit.HOURS.toNanos(1), new Alarms()); // waits as long as it takes the newcomer
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch madeWay = new CountDownLatch(1);
@@ -114,9 +117,40 @@ class CpuTest {
   }
 
   @Test
+  void aProcessThatMadeWayWaitsOnAnAlarm() throws Exception {
+    // So that a process ending its slice wakes it (Alarms.wakeDue), not the JDK's timer from a
+    // platform thread. It makes way again and again until the test has seen its alarm.
+    Alarms alarms = new Alarms();
+    Cpu cpu = new Cpu(1, TimeUnit.MILLISECONDS.toNanos(20), alarms);
+    var seen = new AtomicBoolean();
+    Thread maker =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                cpu.acquire(false);
+                for (int i = 0; i < 3000 && !seen.get(); i++) {
+                  cpu.makeWay();
+                }
+                cpu.release();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    while (maker.isAlive() && !seen.get()) {
+      if (alarms.size() == 1) {
+        seen.set(true);
+      }
+      Thread.onSpinWait();
+    }
+    maker.join(60_000);
+    assertTrue(seen.get(), "the made-way wait was never noted as an alarm");
+    assertEquals(0, alarms.size());
+  }
+
+  @Test
   void makingWayWithATokenFreeReturnsAtOnce() throws Exception {
     // Were it to park, it would wait an hour for a newcomer that never comes (see @Timeout).
-    Cpu cpu = new Cpu(2, TimeUnit.HOURS.toNanos(1));
+    Cpu cpu = new Cpu(2, TimeUnit.HOURS.toNanos(1), new Alarms());
     cpu.acquire(false);
     cpu.makeWay();
     // It kept its token, and the free one is still there for another thread.
