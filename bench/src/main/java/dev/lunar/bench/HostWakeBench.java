@@ -1,26 +1,15 @@
 package dev.lunar.bench;
 
-import dev.lunar.kv.Durability;
-import dev.lunar.kv.rocks.RocksKvStore;
-import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Message;
 import dev.lunar.runtime.proc.Node;
-import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
-import dev.lunar.runtime.tree.ModuleCatalog;
-import dev.lunar.runtime.tree.Tree;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -44,23 +33,14 @@ final class HostWakeBench {
     ModuleLoader loader = ModuleLoader.inMemory(false);
     LoadedModule spin = Guests.load(loader, "spin");
     LoadedModule reader = Guests.load(loader, "reader");
-    Path dir = Files.createTempDirectory("lunar-hostwake");
-    try (Node node = new Node(NodeConfig.defaults());
-        RocksKvStore store =
-            RocksKvStore.open(dir, Durability.SYNC, Thread.ofPlatform().factory())) {
-      KvDir kvDir = new KvDir(store);
-      var quiet = OutputStream.nullOutputStream();
-      Tree.install(node, new ModuleCatalog(loader), quiet, quiet).mount("kv", caller -> kvDir);
-      store.createBucket("b");
+    try (var kvNode = new KvNode(loader)) {
       String mode = kv ? "kv" : "plain";
-      round(node, spin, reader, mode, Math.max(1, messages / 4), gapNanos, 2, null);
+      round(kvNode.node, spin, reader, mode, Math.max(1, messages / 4), gapNanos, 2, null);
       for (int a = 3; a < args.length; a++) {
         int spinners = Integer.parseInt(args[a]);
         String name = "hostwake." + (kv ? "kv." : "") + spinners;
-        round(node, spin, reader, mode, messages, gapNanos, spinners, name);
+        round(kvNode.node, spin, reader, mode, messages, gapNanos, spinners, name);
       }
-    } finally {
-      KvBench.delete(dir);
     }
   }
 
@@ -74,33 +54,15 @@ final class HostWakeBench {
       int spinners,
       String name)
       throws Exception {
-    List<Proc> hogs = new ArrayList<>();
-    for (int i = 0; i < spinners; i++) {
-      hogs.add(node.spawn(spin, Guests.spec(), SpawnOptions.DEFAULT));
-    }
-    Thread.sleep(500); // let the spinners get going
     var out = new ByteArrayOutputStream();
-    Proc p =
-        node.spawn(reader, Guests.spec(out, String.valueOf(messages), mode), SpawnOptions.DEFAULT);
-    Thread sender =
-        Thread.ofPlatform()
-            .start(() -> {
-              try {
-                for (int i = 0; i < messages; i++) {
-                  long sent = System.nanoTime();
-                  byte[] body = Long.toString(sent).getBytes(StandardCharsets.US_ASCII);
-                  node.send(p.pid(), new Message(0, null, body));
-                  LockSupport.parkNanos(sent + gapNanos - System.nanoTime());
-                }
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    ExitReason reason = p.awaitExit();
-    sender.join();
-    for (Proc hog : hogs) {
-      node.kill(hog.pid(), ExitReason.KILLED);
-      hog.awaitExit();
+    ExitReason reason;
+    try (var hogs = new Spinners(node, spin, spinners, 500)) {
+      Proc p =
+          node.spawn(
+              reader, Guests.spec(out, String.valueOf(messages), mode), SpawnOptions.DEFAULT);
+      Thread sender = Thread.ofPlatform().start(() -> send(node, p.pid(), messages, gapNanos));
+      reason = p.awaitExit();
+      sender.join();
     }
     if (!reason.isNormal()) {
       throw new IllegalStateException("reader beside " + spinners + " ended " + reason.text());
@@ -113,5 +75,19 @@ final class HostWakeBench {
     Report.line(name + ".p50.lunar", late[late.length / 2], "us");
     Report.line(name + ".p99.lunar", late[late.length * 99 / 100], "us");
     Report.line(name + ".max.lunar", late[late.length - 1], "us");
+  }
+
+  /** Sends {@code pid} its stamp, {@code System.nanoTime()}, every {@code gapNanos}. */
+  private static void send(Node node, long pid, int messages, long gapNanos) {
+    try {
+      for (int i = 0; i < messages; i++) {
+        long sent = System.nanoTime();
+        node.send(
+            pid, new Message(0, null, Long.toString(sent).getBytes(StandardCharsets.US_ASCII)));
+        LockSupport.parkNanos(sent + gapNanos - System.nanoTime());
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -1,20 +1,13 @@
 package dev.lunar.bench;
 
-import dev.lunar.kv.Durability;
 import dev.lunar.kv.rocks.RocksKvStore;
 import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
-import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
-import dev.lunar.runtime.tree.ModuleCatalog;
-import dev.lunar.runtime.tree.Tree;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,21 +35,12 @@ final class KvGuestBench {
     ModuleLoader loader = ModuleLoader.inMemory(false);
     LoadedModule spin = Guests.load(loader, "spin");
     LoadedModule kvput = Guests.load(loader, "kvput");
-    Path dir = Files.createTempDirectory("lunar-kvguest");
-    try (Node node = new Node(NodeConfig.defaults());
-        RocksKvStore store =
-            RocksKvStore.open(dir, Durability.SYNC, Thread.ofPlatform().factory())) {
-      var quiet = OutputStream.nullOutputStream();
-      KvDir kv = new KvDir(store);
-      Tree.install(node, new ModuleCatalog(loader), quiet, quiet).mount("kv", caller -> kv);
-      store.createBucket("b");
-      var round = new Round(node, store, kv, spin, kvput, writers, size);
+    try (var kv = new KvNode(loader)) {
+      var round = new Round(kv.node, kv.store, kv.kv, spin, kvput, writers, size);
       round.run("warm", Math.max(1, puts / 4), 2, false);
       for (int a = 3; a < args.length; a++) {
         round.run("r" + a, puts, Integer.parseInt(args[a]), true);
       }
-    } finally {
-      KvBench.delete(dir);
     }
   }
 
@@ -70,34 +54,31 @@ final class KvGuestBench {
       int size) {
 
     void run(String prefix, int puts, int spinners, boolean report) throws Exception {
-      List<Proc> hogs = new ArrayList<>();
-      for (int i = 0; i < spinners; i++) {
-        hogs.add(node.spawn(spin, Guests.spec(), SpawnOptions.DEFAULT));
-      }
-      Thread.sleep(500); // let the spinners get going
-      long spunBefore = reductions(hogs);
-      long writesBefore = store.writes();
-      long changesBefore = store.changes();
-      long start = System.nanoTime();
-      List<Proc> puters = new ArrayList<>();
-      for (int w = 0; w < writers; w++) {
-        var spec = Guests.spec("b", prefix + "-" + w, String.valueOf(puts), String.valueOf(size));
-        puters.add(node.spawn(kvput, spec, SpawnOptions.DEFAULT));
-      }
-      for (Proc p : puters) {
-        ExitReason reason = p.awaitExit();
-        if (!reason.isNormal()) {
-          throw new IllegalStateException("kvput ended " + reason.text());
+      double seconds;
+      long spun;
+      double perWrite;
+      double peer;
+      try (var hogs = new Spinners(node, spin, spinners, 500)) {
+        long spunBefore = hogs.reductions();
+        long writesBefore = store.writes();
+        long changesBefore = store.changes();
+        long start = System.nanoTime();
+        List<Proc> puters = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+          var spec = Guests.spec("b", prefix + "-" + w, String.valueOf(puts), String.valueOf(size));
+          puters.add(node.spawn(kvput, spec, SpawnOptions.DEFAULT));
         }
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      long spun = reductions(hogs) - spunBefore;
-      double perWrite =
-          (double) (store.changes() - changesBefore) / Math.max(1, store.writes() - writesBefore);
-      double peer = peer(prefix, puts);
-      for (Proc hog : hogs) {
-        node.kill(hog.pid(), ExitReason.KILLED);
-        hog.awaitExit();
+        for (Proc p : puters) {
+          ExitReason reason = p.awaitExit();
+          if (!reason.isNormal()) {
+            throw new IllegalStateException("kvput ended " + reason.text());
+          }
+        }
+        seconds = (System.nanoTime() - start) / 1e9;
+        spun = hogs.reductions() - spunBefore;
+        perWrite =
+            (double) (store.changes() - changesBefore) / Math.max(1, store.writes() - writesBefore);
+        peer = peer(prefix, puts); // beside the same spinners
       }
       if (report) {
         String name = "kvguest." + spinners;
@@ -139,9 +120,5 @@ final class KvGuestBench {
       }
       return (double) writers * puts / ((System.nanoTime() - start) / 1e9);
     }
-  }
-
-  private static long reductions(List<Proc> procs) {
-    return procs.stream().mapToLong(Proc::reductions).sum();
   }
 }

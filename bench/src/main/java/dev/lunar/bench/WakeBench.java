@@ -5,13 +5,10 @@ import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
-import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Wake-up latency beside computing processes: {@code SPINNERS} processes count for ever ({@code
@@ -44,19 +41,15 @@ final class WakeBench {
       long settleMillis,
       boolean report)
       throws Exception {
-    List<Proc> hogs = new ArrayList<>();
-    for (int i = 0; i < spinners; i++) {
-      hogs.add(node.spawn(spin, Guests.spec(), SpawnOptions.DEFAULT));
-    }
-    Thread.sleep(settleMillis); // let the spinners get going
-    long before = reductions(hogs);
-    long start = System.nanoTime();
-    long[] late = measure(node, waker, spinners, String.valueOf(sleeps));
-    double seconds = (System.nanoTime() - start) / 1e9;
-    long counted = reductions(hogs) - before;
-    for (Proc hog : hogs) {
-      node.kill(hog.pid(), ExitReason.KILLED);
-      hog.awaitExit();
+    long[] late;
+    double seconds;
+    long counted;
+    try (var hogs = new Spinners(node, spin, spinners, settleMillis)) {
+      long before = hogs.reductions();
+      long start = System.nanoTime();
+      late = measure(node, waker, spinners, String.valueOf(sleeps));
+      seconds = (System.nanoTime() - start) / 1e9;
+      counted = hogs.reductions() - before;
     }
     if (!report) {
       return;
@@ -69,10 +62,6 @@ final class WakeBench {
     if (spinners > 0) {
       Report.line(name + ".spin.lunar", counted / seconds / 1e6, "Mred/s");
     }
-  }
-
-  private static long reductions(List<Proc> procs) {
-    return procs.stream().mapToLong(Proc::reductions).sum();
   }
 
   private static long[] measure(Node node, LoadedModule waker, int spinners, String sleeps)
