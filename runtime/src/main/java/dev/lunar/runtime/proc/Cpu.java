@@ -23,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Cpu {
   /**
-   * How long a process that made way waits before it takes a free token back itself, should no
-   * process come for it (what the carrier ran was not a process, or finished at once).
+   * How long a process that made way waits before it hands a token still free to the first process
+   * queued (itself, if no other waits), should no process come for it (what the carrier ran was not
+   * a process, or finished at once).
    */
   static final long MADE_WAY_NANOS = 50_000;
 
@@ -122,8 +123,9 @@ final class Cpu {
    * Ends the caller's slice in favour of threads waiting for a carrier, unless a token is free
    * already: frees the token, queues last for one, and parks, so that the carrier turns to the
    * scheduler's other queues. A process among those threads takes the free token, or any process
-   * ending its slice hands it on; should neither happen, the caller takes it back after its
-   * patience ({@link #MADE_WAY_NANOS} by default).
+   * ending its slice hands it on; should neither happen, after the caller's patience ({@link
+   * #MADE_WAY_NANOS} by default) it goes to the first process queued, the caller itself if no other
+   * waits.
    *
    * @throws InterruptedException if interrupted while waiting; the caller then holds no token
    */

@@ -48,6 +48,12 @@ public record NodeConfig(
         slice, maxMessageBytes, mailboxCapacity, defaultMaxMemory, carriers, recentExits);
   }
 
+  /** With {@code n} processes running guest code at once, whatever the carrier count. */
+  public NodeConfig withCarriers(int n) {
+    return new NodeConfig(
+        sliceReductions, maxMessageBytes, mailboxCapacity, defaultMaxMemory, n, recentExits);
+  }
+
   public NodeConfig withLimits(int maxMessage, int capacity) {
     return new NodeConfig(
         sliceReductions, maxMessage, capacity, defaultMaxMemory, carriers, recentExits);

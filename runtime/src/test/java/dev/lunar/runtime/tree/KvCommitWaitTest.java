@@ -48,16 +48,7 @@ class KvCommitWaitTest {
                   }
                   r.run();
                 });
-    NodeConfig one = NodeConfig.defaults();
-    one =
-        new NodeConfig(
-            one.sliceReductions(),
-            one.maxMessageBytes(),
-            one.mailboxCapacity(),
-            one.defaultMaxMemory(),
-            1,
-            one.recentExits());
-    try (Node node = new Node(one);
+    try (Node node = new Node(NodeConfig.defaults().withCarriers(1));
         RocksKvStore store = RocksKvStore.open(dir, Durability.SYNC, heldBack)) {
       try {
         KvDir kv = new KvDir(store);
