@@ -9,7 +9,6 @@ import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -70,11 +69,7 @@ final class HostWakeBench {
     if (name == null) {
       return;
     }
-    long[] late = out.toString(StandardCharsets.UTF_8).lines().mapToLong(Long::parseLong).toArray();
-    Arrays.sort(late);
-    Report.line(name + ".p50.lunar", late[late.length / 2], "us");
-    Report.line(name + ".p99.lunar", late[late.length * 99 / 100], "us");
-    Report.line(name + ".max.lunar", late[late.length - 1], "us");
+    Report.latencies(name, out.toString(StandardCharsets.UTF_8));
   }
 
   /** Sends {@code pid} its stamp, {@code System.nanoTime()}, every {@code gapNanos}. */

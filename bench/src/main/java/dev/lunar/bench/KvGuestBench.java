@@ -1,11 +1,8 @@
 package dev.lunar.bench;
 
-import dev.lunar.kv.rocks.RocksKvStore;
-import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleLoader;
-import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.SpawnOptions;
 import java.util.ArrayList;
@@ -36,7 +33,7 @@ final class KvGuestBench {
     LoadedModule spin = Guests.load(loader, "spin");
     LoadedModule kvput = Guests.load(loader, "kvput");
     try (var kv = new KvNode(loader)) {
-      var round = new Round(kv.node, kv.store, kv.kv, spin, kvput, writers, size);
+      var round = new Round(kv, spin, kvput, writers, size);
       round.run("warm", puts, 2, false); // the KV and WASI paths, compiled by the JIT first
       for (int a = 3; a < args.length; a++) {
         round.run("r" + a, puts, Integer.parseInt(args[a]), true);
@@ -44,29 +41,22 @@ final class KvGuestBench {
     }
   }
 
-  private record Round(
-      Node node,
-      RocksKvStore store,
-      KvDir kv,
-      LoadedModule spin,
-      LoadedModule kvput,
-      int writers,
-      int size) {
+  private record Round(KvNode kv, LoadedModule spin, LoadedModule kvput, int writers, int size) {
 
     void run(String prefix, int puts, int spinners, boolean report) throws Exception {
       double seconds;
       long spun;
       double perWrite;
       double peer;
-      try (var hogs = new Spinners(node, spin, spinners, 500)) {
+      try (var hogs = new Spinners(kv.node, spin, spinners, 500)) {
         long spunBefore = hogs.reductions();
-        long writesBefore = store.writes();
-        long changesBefore = store.changes();
+        long writesBefore = kv.store.writes();
+        long changesBefore = kv.store.changes();
         long start = System.nanoTime();
         List<Proc> puters = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
           var spec = Guests.spec("b", prefix + "-" + w, String.valueOf(puts), String.valueOf(size));
-          puters.add(node.spawn(kvput, spec, SpawnOptions.DEFAULT));
+          puters.add(kv.node.spawn(kvput, spec, SpawnOptions.DEFAULT));
         }
         for (Proc p : puters) {
           ExitReason reason = p.awaitExit();
@@ -77,7 +67,8 @@ final class KvGuestBench {
         seconds = (System.nanoTime() - start) / 1e9;
         spun = hogs.reductions() - spunBefore;
         perWrite =
-            (double) (store.changes() - changesBefore) / Math.max(1, store.writes() - writesBefore);
+            (double) (kv.store.changes() - changesBefore)
+                / Math.max(1, kv.store.writes() - writesBefore);
         peer = peer(prefix, puts); // beside the same spinners
       }
       if (report) {
@@ -105,7 +96,7 @@ final class KvGuestBench {
                 .start(() -> {
                   try {
                     for (int i = 0; i < puts; i++) {
-                      KvBench.filePut(kv, name + i, value);
+                      KvBench.filePut(kv.kv, name + i, value);
                     }
                   } catch (Exception e) {
                     failed.set(e);

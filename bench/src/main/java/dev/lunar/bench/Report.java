@@ -11,6 +11,17 @@ final class Report {
     System.out.flush();
   }
 
+  /**
+   * {@code NAME.p50.lunar}, {@code .p99.lunar} and {@code .max.lunar} of latencies in microseconds,
+   * as a guest printed them to {@code out}, one per line.
+   */
+  static void latencies(String name, String out) {
+    long[] late = out.lines().mapToLong(Long::parseLong).sorted().toArray();
+    line(name + ".p50.lunar", late[late.length / 2], "us");
+    line(name + ".p99.lunar", late[late.length * 99 / 100], "us");
+    line(name + ".max.lunar", late[late.length - 1], "us");
+  }
+
   /** Progress and explanations go to stderr so stdout stays machine-readable. */
   static void note(String format, Object... args) {
     System.err.printf(Locale.ROOT, format + "%n", args);

@@ -8,7 +8,6 @@ import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.SpawnOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Wake-up latency beside computing processes: {@code SPINNERS} processes count for ever ({@code
@@ -41,7 +40,7 @@ final class WakeBench {
       long settleMillis,
       boolean report)
       throws Exception {
-    long[] late;
+    String late;
     double seconds;
     long counted;
     try (var hogs = new Spinners(node, spin, spinners, settleMillis)) {
@@ -54,17 +53,14 @@ final class WakeBench {
     if (!report) {
       return;
     }
-    Arrays.sort(late);
     String name = "wake." + spinners;
-    Report.line(name + ".p50.lunar", late[late.length / 2], "us");
-    Report.line(name + ".p99.lunar", late[late.length * 99 / 100], "us");
-    Report.line(name + ".max.lunar", late[late.length - 1], "us");
+    Report.latencies(name, late);
     if (spinners > 0) {
       Report.line(name + ".spin.lunar", counted / seconds / 1e6, "Mred/s");
     }
   }
 
-  private static long[] measure(Node node, LoadedModule waker, int spinners, String sleeps)
+  private static String measure(Node node, LoadedModule waker, int spinners, String sleeps)
       throws Exception {
     var out = new ByteArrayOutputStream();
     ExitReason reason =
@@ -72,6 +68,6 @@ final class WakeBench {
     if (!reason.isNormal()) {
       throw new IllegalStateException("waker beside " + spinners + " ended " + reason.text());
     }
-    return out.toString(StandardCharsets.UTF_8).lines().mapToLong(Long::parseLong).toArray();
+    return out.toString(StandardCharsets.UTF_8);
   }
 }
