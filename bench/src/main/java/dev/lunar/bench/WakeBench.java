@@ -24,7 +24,10 @@ final class WakeBench {
     LoadedModule spin = Guests.load(loader, "spin");
     LoadedModule waker = Guests.load(loader, "waker");
     try (Node node = new Node(NodeConfig.defaults())) {
-      round(node, spin, waker, 2, sleeps, 3000, false); // warm-up: spin and waker compiled
+      // Warm-up: spin and waker compiled, beside one spinner as well as two (a lone spinner's
+      // first round otherwise ran at under half the speed of its later rounds).
+      round(node, spin, waker, 1, sleeps, 1500, false);
+      round(node, spin, waker, 2, sleeps, 1500, false);
       for (int a = 1; a < args.length; a++) {
         round(node, spin, waker, Integer.parseInt(args[a]), sleeps, 500, true);
       }
