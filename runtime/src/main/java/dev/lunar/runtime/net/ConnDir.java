@@ -10,6 +10,7 @@ import dev.lunar.fs.Node;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Stat;
 import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.tree.Text;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     public Stat stat() {
       long time = dir.conn.opened.toEpochMilli();
       return entry == Entry.STATUS
-          ? Stat.file(NetText.bytes(dir.conn.status()).length, entry.mode, time)
+          ? Stat.file(Text.bytes(dir.conn.status()).length, entry.mode, time)
           : Stat.stream(entry.mode, time);
     }
   }
@@ -184,7 +185,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     public int write(ByteBuffer src, long offset) throws FsException {
       int n = src.remaining();
       List<String> verbs = new ArrayList<>();
-      for (String line : NetText.string(src).split("\n")) {
+      for (String line : Text.string(src).split("\n")) {
         String verb = line.strip();
         if (verb.isEmpty()) {
           continue;

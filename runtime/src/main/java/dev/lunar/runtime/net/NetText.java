@@ -4,26 +4,15 @@ import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
 import dev.lunar.fs.Handle;
 import dev.lunar.runtime.proc.Proc;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.lunar.runtime.tree.Text;
 
-/** Small helpers of the {@code /net} files: text, snapshots, and waiting as a process. */
+/** Small helpers of the {@code /net} files: snapshots, ports, and waiting as a process. */
 final class NetText {
   private NetText() {}
 
-  static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String string(ByteBuffer src) {
-    byte[] b = new byte[src.remaining()];
-    src.get(b);
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
   /** A read-only handle on text taken at open. */
   static Handle snapshot(String text) {
-    return Handle.of(bytes(text));
+    return Handle.of(Text.bytes(text));
   }
 
   /** Something that may wait, and fail with an errno. */
@@ -65,28 +54,7 @@ final class NetText {
 
   /** A port as written in a path: 1-65535, digits only, no leading zero; 0 if not one. */
   static int parsePort(String name) {
-    if (name.isEmpty() || name.length() > 5 || name.charAt(0) == '0') {
-      return 0;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
-        return 0;
-      }
-    }
-    int port = Integer.parseInt(name);
-    return port <= 65535 ? port : 0;
-  }
-
-  /** A connection id as written in a path; 0 if not one. */
-  static long parseId(String name) {
-    if (name.isEmpty() || name.length() > 18 || name.charAt(0) == '0') {
-      return 0;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
-        return 0;
-      }
-    }
-    return Long.parseLong(name);
+    long port = name.length() <= 5 ? Text.number(name) : 0;
+    return port <= 65535 ? (int) port : 0;
   }
 }

@@ -10,6 +10,7 @@ import dev.lunar.fs.Node;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Stat;
 import dev.lunar.runtime.proc.Proc;
+import dev.lunar.runtime.tree.Text;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +48,12 @@ record PortDir(Net net, Proc caller, int port) implements Dir {
 
           @Override
           public Stat stat() {
-            return Stat.file(NetText.bytes(status()).length, 0444, 0);
+            return Stat.file(Text.bytes(status()).length, 0444, 0);
           }
         };
       }
       default -> {
-        long id = NetText.parseId(name);
+        long id = Text.number(name);
         Connection c = id == 0 ? null : net.connection(port, id);
         if (c == null) {
           throw new FsException(
@@ -147,7 +148,7 @@ record PortDir(Net net, Proc caller, int port) implements Dir {
               });
           c = listener.claim();
         }
-        answer = NetText.bytes(c.id + "\n");
+        answer = Text.bytes(c.id + "\n");
         answered = 0;
       }
       int n = Math.min(dst.remaining(), answer.length - answered);

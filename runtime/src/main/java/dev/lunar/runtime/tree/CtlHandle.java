@@ -137,7 +137,7 @@ final class CtlHandle implements Handle {
   }
 
   private static long pid(Verb verb, String word) throws FsException {
-    long pid = ProcDir.parsePid(word);
+    long pid = Text.number(word);
     if (pid <= 0) {
       throw Text.invalid("ctl: " + verb.word + ": '" + word + "' is not a pid");
     }

@@ -28,25 +28,12 @@ record ProcDir(Tree tree, Proc caller) implements Dir {
     if (name.equals("self") && caller != null) {
       return new PidDir(tree.node, caller, caller);
     }
-    long pid = parsePid(name);
+    long pid = Text.number(name);
     Proc target = pid > 0 ? tree.node.find(pid) : null;
     if (target == null) {
       throw new FsException(Errno.ENOENT, "no process " + name);
     }
     return new PidDir(tree.node, caller, target);
-  }
-
-  /** A pid as written in a path: digits only, no sign, no leading zero. */
-  static long parsePid(String name) {
-    if (name.isEmpty() || name.length() > 18 || name.charAt(0) == '0') {
-      return 0;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
-        return 0;
-      }
-    }
-    return Long.parseLong(name);
   }
 
   @Override

@@ -6,18 +6,34 @@ import dev.lunar.fs.Handle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Small helpers for files whose content is text. */
-final class Text {
+/** Small helpers for files whose content is text, here and in {@code /net}. */
+public final class Text {
   private Text() {}
 
-  static byte[] bytes(String s) {
+  public static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String string(ByteBuffer src) {
+  public static String string(ByteBuffer src) {
     byte[] b = new byte[src.remaining()];
     src.get(b);
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A positive number as written in a path (a pid, a connection id): 1 to 18 digits, no sign, no
+   * leading zero; 0 if {@code name} is not one.
+   */
+  public static long number(String name) {
+    if (name.isEmpty() || name.length() > 18 || name.charAt(0) == '0') {
+      return 0;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return 0;
+      }
+    }
+    return Long.parseLong(name);
   }
 
   /** Copies what fits of {@code data} from {@code offset}; returns the count. */
