@@ -104,13 +104,35 @@ class NetTest {
     }
   }
 
+  /** A port announced by the node, its {@code listen} file open on the host. */
+  private final class Port implements AutoCloseable {
+    final Net.Announcement announced = net.announce(0);
+    final String base = "/net/tcp/" + announced.port();
+    final Handle listen = open(base + "/listen", OpenMode.READ);
+
+    Port() throws Exception {}
+
+    Socket connect() throws Exception {
+      return NetTest.this.connect(announced.port());
+    }
+
+    /** The directory of the next connection accepted, read from {@code listen}. */
+    String accept() throws FsException {
+      return base + "/" + read(listen).strip();
+    }
+
+    @Override
+    public void close() throws Exception {
+      listen.close();
+      announced.close();
+    }
+  }
+
   @Test
   void bytesBothWaysThenEndOfFileEachSide() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String id = read(listen).strip();
-      String dir = "/net/tcp/" + port.port() + "/" + id;
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       Handle data = open(dir + "/data", OpenMode.READ_WRITE);
       client.getOutputStream().write("hello node\n".getBytes(StandardCharsets.UTF_8));
       assertEquals("hello node\n", read(data));
@@ -132,10 +154,9 @@ class NetTest {
 
   @Test
   void shutdownSendsWhatWasWrittenFirstThenRefusesWrites() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       Handle data = open(dir + "/data", OpenMode.READ_WRITE);
       Handle ctl = open(dir + "/ctl", OpenMode.WRITE);
       // Big enough that the writer is still sending when the shutdown comes.
@@ -158,10 +179,9 @@ class NetTest {
 
   @Test
   void manyMegabytesArriveWholeAndInOrderPastTheSendQueue() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       int chunks = 64;
       int chunk = 64 << 10; // 4 MiB in all: far past what the send queue holds
       var received = new CompletableFuture<byte[]>();
@@ -191,32 +211,30 @@ class NetTest {
 
   @Test
   void portDirectoryListsListenStatusAndOpenConnections() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket a = connect(port.port());
-        Socket b = connect(port.port())) {
-      String first = read(listen).strip();
-      String second = read(listen).strip();
-      Dir dir = (Dir) Namespace.walk(node.hostTree(), Paths.split("/net/tcp/" + port.port()));
+    try (Port port = new Port();
+        Socket a = port.connect();
+        Socket b = port.connect()) {
+      String first = read(port.listen).strip();
+      String second = read(port.listen).strip();
+      Dir dir = (Dir) Namespace.walk(node.hostTree(), Paths.split(port.base));
       List<String> names = dir.list(null, 100).stream().map(DirEntry::name).toList();
       assertEquals(List.of("listen", "status", first, second), names);
       List<String> paged = dir.list("status", 1).stream().map(DirEntry::name).toList();
       assertEquals(List.of(first), paged);
       Dir tcp = (Dir) Namespace.walk(node.hostTree(), Paths.split("/net/tcp"));
       assertEquals(
-          List.of(Integer.toString(port.port())),
+          List.of(Integer.toString(port.announced.port())),
           tcp.list(null, 10).stream().map(DirEntry::name).toList());
-      String s = status("/net/tcp/" + port.port() + "/status");
+      String s = status(port.base + "/status");
       assertTrue(s.contains("listening: yes\nconnections: 2\n"), s);
     }
   }
 
   @Test
   void ctlCloseHangsUpAndBadLinesAreRefused() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       Handle data = open(dir + "/data", OpenMode.READ_WRITE);
       Handle ctl = open(dir + "/ctl", OpenMode.WRITE);
       FsException bad = assertThrows(FsException.class, () -> write(ctl, "frob\n"));
@@ -235,24 +253,23 @@ class NetTest {
   void connectionsBeyondTheLimitAreRefused() throws Exception {
     net.close();
     install(NetConfig.defaults().withMaxConnections(2));
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket a = connect(port.port());
-        Socket b = connect(port.port());
-        Socket c = connect(port.port())) {
-      String first = read(listen).strip();
-      read(listen);
+    try (Port port = new Port();
+        Socket a = port.connect();
+        Socket b = port.connect();
+        Socket c = port.connect()) {
+      String first = read(port.listen).strip();
+      read(port.listen);
       // The third is accepted by the kernel, then closed by the node: its read ends at once.
       assertEquals(-1, c.getInputStream().read());
-      String s = status("/net/tcp/" + port.port() + "/status");
+      String s = status(port.base + "/status");
       assertTrue(s.contains("connections: 2\n"), s);
       assertTrue(s.contains("refused: 1\n"), s);
       // Once one closes, there is room again.
-      open("/net/tcp/" + port.port() + "/" + first + "/data", OpenMode.READ).close();
-      try (Socket d = connect(port.port())) {
+      open(port.base + "/" + first + "/data", OpenMode.READ).close();
+      try (Socket d = port.connect()) {
         d.getOutputStream().write("in".getBytes(StandardCharsets.UTF_8));
-        String id = read(listen).strip();
-        try (Handle data = open("/net/tcp/" + port.port() + "/" + id + "/data", OpenMode.READ)) {
+        String id = read(port.listen).strip();
+        try (Handle data = open(port.base + "/" + id + "/data", OpenMode.READ)) {
           assertEquals("in", read(data));
         }
       }
@@ -263,10 +280,9 @@ class NetTest {
   void idleConnectionsAreClosed() throws Exception {
     net.close();
     install(NetConfig.defaults().withIdleTimeout(Duration.ofMillis(200)));
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       Handle data = open(dir + "/data", OpenMode.READ_WRITE);
       client.getOutputStream().write('x');
       assertEquals("x", read(data));
@@ -309,13 +325,12 @@ class NetTest {
 
   @Test
   void noGrantNoSocket() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket a = connect(port.port());
-        Socket b = connect(port.port())) {
-      String mine = read(listen).strip();
-      String other = read(listen).strip();
-      String base = "/net/tcp/" + port.port();
+    try (Port port = new Port();
+        Socket a = port.connect();
+        Socket b = port.connect()) {
+      String mine = read(port.listen).strip();
+      String other = read(port.listen).strip();
+      String base = port.base;
       Proc p = parked(new Grants(List.of(Grant.parse(base + "/" + mine + ":rw"))));
       Dir view = node.treeFor(p);
       file(view, base + "/" + mine + "/data").open(OpenMode.READ_WRITE).close();
@@ -332,10 +347,9 @@ class NetTest {
 
   @Test
   void aProcessWaitingOnDataWakesForBytesAndCanBeKilled() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       var got = new CompletableFuture<String>();
       Proc reader =
           node.spawn(
@@ -358,10 +372,9 @@ class NetTest {
 
   @Test
   void readableArrangesAWakeUp() throws Exception {
-    try (var port = net.announce(0);
-        Handle listen = open("/net/tcp/" + port.port() + "/listen", OpenMode.READ);
-        Socket client = connect(port.port())) {
-      String dir = "/net/tcp/" + port.port() + "/" + read(listen).strip();
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
       Handle data = open(dir + "/data", OpenMode.READ);
       assertTrue(data.notifies());
       // A poller asks, finds nothing, and parks with no timeout: only the arrival can wake it.
