@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
@@ -15,6 +16,11 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * {@link #size} only from the owner's thread, which parks while it waits. Messages from one sender
  * arrive in the order sent. A selective receive moves the messages it skips to a private save
  * queue, kept in arrival order and searched first next time, as Erlang does.
+ *
+ * <p>It holds at most {@code capacity} messages and {@code maxBytes} bytes of bodies, and its
+ * bodies count against the node's {@link QueuedBytes} too. {@link #close} (when its process has
+ * ended) drops what is queued and refuses what comes after, so an ended process, kept a while for
+ * inspection, keeps no messages alive.
  */
 final class Mailbox {
   private static final int CHUNK = 16;
@@ -39,30 +45,87 @@ final class Mailbox {
   private final ArrayDeque<Message> saved = new ArrayDeque<>(0);
   private final AtomicInteger count = new AtomicInteger();
   private final int capacity;
+
+  /** Bytes of the bodies queued; {@link #CLOSED} or less once closed. */
+  private final AtomicLong bytes = new AtomicLong();
+
+  private static final long CLOSED = Long.MIN_VALUE / 2;
+  private final long maxBytes;
+  private final QueuedBytes pool;
   private final Thread owner;
   private final Alarms alarms;
   private volatile boolean parked;
 
-  Mailbox(Thread owner, int capacity, Alarms alarms) {
+  Mailbox(Thread owner, int capacity, long maxBytes, QueuedBytes pool, Alarms alarms) {
     this.owner = owner;
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
+    this.pool = pool;
     this.alarms = alarms;
   }
 
-  /** Queues {@code message}; false if the mailbox is full. Any thread. */
-  boolean offer(Message message) {
-    if (count.incrementAndGet() > capacity) {
-      count.decrementAndGet();
-      return false;
-    }
-    enqueue(message);
-    return true;
+  /** What became of an offer. */
+  enum Offer {
+    QUEUED,
+    /** The mailbox holds its most messages. */
+    FULL,
+    /** The mailbox holds its most bytes. */
+    FULL_BYTES,
+    /** The node holds its most bytes of queued messages. */
+    NODE_FULL,
+    /** The mailbox's process has ended. */
+    CLOSED
   }
 
-  /** Queues {@code message} even past capacity: for the runtime's own notices. Any thread. */
+  /** Queues {@code message}, unless a limit stops it or the mailbox is closed. Any thread. */
+  Offer offer(Message message) {
+    int size = message.body().length;
+    if (count.incrementAndGet() > capacity) {
+      count.decrementAndGet();
+      return Offer.FULL;
+    }
+    if (!pool.take(size)) {
+      count.decrementAndGet();
+      return Offer.NODE_FULL;
+    }
+    // After the pool: close() gives back to the pool every byte counted here before it.
+    long held = bytes.addAndGet(size);
+    if (held < 0 || held > maxBytes) {
+      if (held >= 0) {
+        bytes.addAndGet(-size);
+      }
+      pool.give(size);
+      count.decrementAndGet();
+      return held < 0 ? Offer.CLOSED : Offer.FULL_BYTES;
+    }
+    enqueue(message);
+    return Offer.QUEUED;
+  }
+
+  /** Queues {@code message} past every limit: for the runtime's own notices. Any thread. */
   void force(Message message) {
+    int size = message.body().length;
+    pool.force(size);
+    if (bytes.addAndGet(size) < 0) {
+      pool.give(size); // closed
+      return;
+    }
     count.incrementAndGet();
     enqueue(message);
+  }
+
+  /**
+   * Drops every message queued, giving their bytes back to the node, and refuses later offers. Once
+   * only, after the owner's last receive.
+   */
+  void close() {
+    long held = bytes.getAndSet(CLOSED);
+    if (held > 0) {
+      pool.give(held);
+    }
+    queue = null;
+    saved.clear();
+    count.set(0);
   }
 
   private void enqueue(Message message) {
@@ -124,6 +187,9 @@ final class Mailbox {
       parked = false;
     }
     count.decrementAndGet();
+    int size = found.body().length;
+    bytes.addAndGet(-size);
+    pool.give(size);
     return found;
   }
 

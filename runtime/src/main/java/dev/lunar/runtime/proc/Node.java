@@ -34,6 +34,7 @@ public final class Node implements AutoCloseable {
   private final ConcurrentSkipListSet<Long> pids = new ConcurrentSkipListSet<>();
   private volatile Function<Proc, Dir> tree = caller -> EmptyDir.INSTANCE;
   private final RecentExits recent;
+  private final QueuedBytes queued;
   private final Registry registry = new Registry();
   private final Timers timers;
   private final NodeStats stats = new NodeStats(this);
@@ -43,6 +44,7 @@ public final class Node implements AutoCloseable {
     this.config = config;
     this.cpu = new Cpu(config.carriers(), Cpu.MADE_WAY_NANOS, alarms);
     this.recent = new RecentExits(config.recentExits());
+    this.queued = new QueuedBytes(config.maxQueuedBytes());
     this.timers = new Timers(this);
   }
 
@@ -53,6 +55,10 @@ public final class Node implements AutoCloseable {
   /** The node's counters, a metrics source. */
   public NodeStats stats() {
     return stats;
+  }
+
+  QueuedBytes queued() {
+    return queued;
   }
 
   Alarms alarms() {
@@ -176,6 +182,27 @@ public final class Node implements AutoCloseable {
   }
 
   private void deliver(long to, Message message) throws SendException {
+    checkSize(message);
+    Proc target = table.get(to);
+    if (target == null) {
+      throw new SendException(SendException.Reason.NO_PROC, "no process " + to);
+    }
+    switch (target.mailbox().offer(message)) {
+      case QUEUED -> {}
+      case FULL ->
+          throw new SendException(
+              SendException.Reason.FULL,
+              "mailbox of " + to + " is full (" + config.mailboxCapacity() + " messages)");
+      case FULL_BYTES ->
+          throw new SendException(
+              SendException.Reason.FULL,
+              "mailbox of " + to + " is full (" + mib(config.mailboxMaxBytes()) + " queued)");
+      case NODE_FULL -> throw nodeFull();
+      case CLOSED -> throw new SendException(SendException.Reason.NO_PROC, "no process " + to);
+    }
+  }
+
+  private void checkSize(Message message) throws SendException {
     if (message.body().length > config.maxMessageBytes()) {
       throw new SendException(
           SendException.Reason.TOO_BIG,
@@ -184,15 +211,23 @@ public final class Node implements AutoCloseable {
               + " bytes is over the limit of "
               + config.maxMessageBytes());
     }
-    Proc target = table.get(to);
-    if (target == null) {
-      throw new SendException(SendException.Reason.NO_PROC, "no process " + to);
-    }
-    if (!target.mailbox().offer(message)) {
-      throw new SendException(
-          SendException.Reason.FULL,
-          "mailbox of " + to + " is full (" + config.mailboxCapacity() + " messages)");
-    }
+  }
+
+  private SendException nodeFull() {
+    return new SendException(
+        SendException.Reason.FULL,
+        "the node's mailboxes and timers are full ("
+            + mib(queued.limit())
+            + " of messages queued in all)");
+  }
+
+  private static String mib(long bytes) {
+    return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
+  }
+
+  /** Bytes of message bodies queued in mailboxes and pending timers. */
+  long queuedBytes() {
+    return queued.held();
   }
 
   /** Delivers to the process registered as {@code name}. */
@@ -292,14 +327,27 @@ public final class Node implements AutoCloseable {
     return registry.whereis(name);
   }
 
-  /** Sends {@code message} to {@code to} after {@code delayMillis}; returns the timer's id. */
-  public long sendAfter(long delayMillis, long to, Message message) {
+  /**
+   * Sends {@code message} to {@code to} after {@code delayMillis}; returns the timer's id. Its body
+   * counts as queued until then.
+   *
+   * @throws SendException if the message is too big, or the node's queued messages are at their
+   *     limit
+   */
+  public long sendAfter(long delayMillis, long to, Message message) throws SendException {
+    checkSize(message);
+    if (!queued.take(message.body().length)) {
+      throw nodeFull();
+    }
     return timers.sendAfter(delayMillis, to, message);
   }
 
-  /** Cancels a timer; false if it already fired or never existed. */
-  public boolean cancelTimer(long id) {
-    return timers.cancel(id);
+  /**
+   * Cancels a timer set to send to {@code to}; false if it already fired, never existed, or sends
+   * to another process.
+   */
+  public boolean cancelTimer(long to, long id) {
+    return timers.cancel(to, id);
   }
 
   // ---- exits ----

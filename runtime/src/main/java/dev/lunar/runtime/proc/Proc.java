@@ -77,7 +77,13 @@ public final class Proc {
     this.grants = options.grants();
     this.spec = spec;
     this.thread = Threads.newProcessThread(this::run);
-    this.mailbox = new Mailbox(thread, node.config().mailboxCapacity(), node.alarms());
+    this.mailbox =
+        new Mailbox(
+            thread,
+            node.config().mailboxCapacity(),
+            node.config().mailboxMaxBytes(),
+            node.queued(),
+            node.alarms());
   }
 
   public long pid() {
@@ -473,6 +479,7 @@ public final class Proc {
     }
     state = ProcState.EXITED;
     node.exited(this, reason, linked, watchers);
+    mailbox.close(); // after it left the table, so that few sends still find it
     exit.complete(reason);
   }
 

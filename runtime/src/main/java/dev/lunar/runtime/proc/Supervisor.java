@@ -3,6 +3,7 @@ package dev.lunar.runtime.proc;
 import dev.lunar.runtime.ExitReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ public final class Supervisor implements ProcessBody {
   private final List<ChildSpec> specs;
   private final List<Proc> children = new CopyOnWriteArrayList<>();
   private final Deque<Long> restarts = new ArrayDeque<>();
+  private final BitSet startedOnce = new BitSet(); // temporary children that have been started
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
   private volatile Proc self;
 
@@ -117,6 +119,7 @@ public final class Supervisor implements ProcessBody {
       } catch (Exception e) {
         specs.remove(specs.size() - 1);
         children.remove(children.size() - 1);
+        startedOnce.clear(specs.size());
         r.started().completeExceptionally(e);
       }
     }
@@ -136,12 +139,17 @@ public final class Supervisor implements ProcessBody {
       if (!Message.EXIT.equals(m.tag())) {
         continue; // supervisors take no other messages
       }
-      String[] notice = m.text().split(" ", 2);
-      long pid = Long.parseLong(notice[0]);
-      String reason = notice[1];
-      if (pid == self.parent() && self.parent() != 0) {
+      // Any process may send a message tagged EXIT: believe only the process table. The runtime's
+      // own notice comes from the process that ended, which has (or is just taking) its reason.
+      long pid = m.from();
+      Proc ended = pid == 0 ? null : self.node().find(pid);
+      if (ended == null || ended.state() != ProcState.EXITED) {
+        continue;
+      }
+      ExitReason why = self.blocking(ended::awaitExit);
+      if (pid == self.parent()) {
         stopAll(self, children.size() - 1);
-        throw new ProcessExit(new ExitReason(reason, 1));
+        throw new ProcessExit(new ExitReason(why.text(), 1));
       }
       int index = indexOf(pid);
       if (index < 0) {
@@ -149,7 +157,7 @@ public final class Supervisor implements ProcessBody {
       }
       ChildSpec child = specs.get(index);
       children.set(index, null);
-      boolean normal = reason.equals(ExitReason.NORMAL.text());
+      boolean normal = why.isNormal();
       if (child.restart() == ChildSpec.Restart.TEMPORARY
           || (child.restart() == ChildSpec.Restart.TRANSIENT && normal)) {
         continue;
@@ -192,6 +200,12 @@ public final class Supervisor implements ProcessBody {
   }
 
   private void startChild(Proc self, int index) throws Exception {
+    if (specs.get(index).restart() == ChildSpec.Restart.TEMPORARY) {
+      if (startedOnce.get(index)) {
+        return; // a temporary child is never restarted, whatever the strategy
+      }
+      startedOnce.set(index);
+    }
     var options = SpawnOptions.DEFAULT.withParent(self.pid()).withLink(true);
     children.set(index, specs.get(index).start().start(self.node(), options));
   }

@@ -12,11 +12,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * A node's message timers, fired by one platform thread. A timer is pending while its id is in
  * {@link #pending}: firing and cancelling both remove it, and whichever does so first wins. A timer
  * whose receiver has gone, or whose mailbox is full, drops its message, since no sender is left to
- * tell. Thread-safe.
+ * tell. A pending timer's body counts in the node's queued bytes (taken by {@link Node#sendAfter},
+ * given back here when it fires or is cancelled). Thread-safe.
  */
 final class Timers implements AutoCloseable {
   private static final class Entry {
+    final long to;
+    final int bytes;
     volatile ScheduledFuture<?> future;
+
+    Entry(long to, int bytes) {
+      this.to = to;
+      this.bytes = bytes;
+    }
   }
 
   private final Node node;
@@ -30,7 +38,7 @@ final class Timers implements AutoCloseable {
 
   long sendAfter(long delayMillis, long to, Message message) {
     long id = nextId.getAndIncrement();
-    var entry = new Entry();
+    var entry = new Entry(to, message.body().length);
     pending.put(id, entry);
     entry.future =
         executor.schedule(
@@ -39,9 +47,11 @@ final class Timers implements AutoCloseable {
   }
 
   private void fire(long id, long to, Message message) {
-    if (pending.remove(id) == null) {
+    Entry entry = pending.remove(id);
+    if (entry == null) {
       return; // cancelled
     }
+    node.queued().give(entry.bytes);
     try {
       node.send(to, message);
     } catch (SendException e) {
@@ -49,11 +59,12 @@ final class Timers implements AutoCloseable {
     }
   }
 
-  boolean cancel(long id) {
-    Entry entry = pending.remove(id);
-    if (entry == null) {
+  boolean cancel(long to, long id) {
+    Entry entry = pending.get(id);
+    if (entry == null || entry.to != to || !pending.remove(id, entry)) {
       return false;
     }
+    node.queued().give(entry.bytes);
     ScheduledFuture<?> future = entry.future;
     if (future != null) {
       future.cancel(false);

@@ -9,6 +9,7 @@ import dev.lunar.runtime.proc.NoProcException;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.proc.RegistryException;
+import dev.lunar.runtime.proc.SendException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,6 +127,12 @@ final class CtlHandle implements Handle {
           throw Text.invalid("ctl: trap-exits: on or off, not '" + args.get(0) + "'");
         }
       }
+      case KILL -> {
+        if (String.join(" ", args).equals(ExitReason.NORMAL.text())) {
+          throw Text.invalid(
+              "ctl: kill: a process killed does not end normal; give another reason");
+        }
+      }
       default -> {}
     }
     if (verb == Verb.AFTER
@@ -186,12 +193,14 @@ final class CtlHandle implements Handle {
           return node.sendAfter(c.number, self, m) + "\n";
         }
         case CANCEL -> {
-          return node.cancelTimer(c.number) ? "1\n" : "0\n";
+          return node.cancelTimer(self, c.number) ? "1\n" : "0\n";
         }
       }
       return "";
     } catch (NoProcException e) {
       throw new FsException(Errno.ESRCH, "noproc " + e.what());
+    } catch (SendException e) {
+      throw MailboxHandle.refused(e);
     }
   }
 

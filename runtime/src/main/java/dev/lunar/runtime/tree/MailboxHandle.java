@@ -60,15 +60,20 @@ final class MailboxHandle implements Handle {
     try {
       node.send(target, new Message(Caller.pid(caller), tag, bytes));
     } catch (SendException e) {
-      Errno errno =
-          switch (e.reason()) {
-            case TOO_BIG -> Errno.EMSGSIZE;
-            case FULL -> Errno.EAGAIN;
-            case NO_PROC -> Errno.ESRCH;
-          };
-      throw new FsException(errno, e.getMessage());
+      throw refused(e);
     }
     return bytes.length;
+  }
+
+  /** A send's refusal as an errno and its reason. */
+  static FsException refused(SendException e) {
+    Errno errno =
+        switch (e.reason()) {
+          case TOO_BIG -> Errno.EMSGSIZE;
+          case FULL -> Errno.EAGAIN;
+          case NO_PROC -> Errno.ESRCH;
+        };
+    return new FsException(errno, e.getMessage());
   }
 
   @Override

@@ -148,6 +148,9 @@ record SpawnLine(
       if (bytes < 65536) {
         throw new IllegalArgumentException("at least 64K (one wasm page)");
       }
+      if (bytes > 4L << 30) {
+        throw new IllegalArgumentException("at most 4G (all a 32-bit wasm memory can address)");
+      }
       return bytes;
     } catch (IllegalArgumentException e) {
       throw Text.invalid("spawn: --max-memory " + text + ": " + e.getMessage());

@@ -43,6 +43,10 @@ final class Spawner {
     if (line.name() != null && !tree.node.validName(line.name())) {
       throw Text.invalid("spawn: --name " + line.name() + ": bad name");
     }
+    if (caller == null && (line.link() || line.monitor())) {
+      throw Text.invalid(
+          "spawn: --link and --monitor need a spawning process; the host is not one");
+    }
     var options =
         new SpawnOptions(
             Caller.pid(caller),
@@ -55,7 +59,13 @@ final class Spawner {
             grants(line));
     try {
       if (line.module().equals("supervisor")) {
-        return supervisor(line, options);
+        SupervisorSpec spec = supervisorSpec(line);
+        if (line.supervisor() != 0) {
+          return supervised(
+              line,
+              (node, o) -> startSupervisor(spec, options.withParent(o.parent()).withLink(true)));
+        }
+        return startSupervisor(spec, options).pid();
       }
       LoadedModule module = tree.bin.load(line.module());
       var out = caller != null && caller.spec() != null ? caller.spec() : null;
@@ -68,7 +78,9 @@ final class Spawner {
               out != null ? out.stdout() : tree.stdout,
               out != null ? out.stderr() : tree.stderr);
       if (line.supervisor() != 0) {
-        return supervised(line, module, spec, options);
+        return supervised(
+            line,
+            (node, o) -> node.spawn(module, spec, options.withParent(o.parent()).withLink(true)));
       }
       return tree.node.spawn(module, spec, options).pid();
     } catch (ModuleException e) {
@@ -154,42 +166,60 @@ final class Spawner {
     throw new FsException(Errno.EACCES, "spawn: --dir " + path + " is not one this process has");
   }
 
-  private long supervisor(SpawnLine line, SpawnOptions options)
-      throws FsException, NoProcException, RegistryException {
+  private static SupervisorSpec supervisorSpec(SpawnLine line) throws FsException {
     var strategy = SupervisorSpec.Strategy.ONE_FOR_ONE;
     int maxRestarts = 3;
     long within = 5;
     List<String> args = line.args();
-    for (int i = 0; i < args.size(); i += 2) {
-      if (i + 1 >= args.size()) {
-        throw Text.invalid("supervisor: " + args.get(i) + " needs a value");
+    for (int i = 0; i < args.size(); i++) {
+      String option = args.get(i);
+      String value = null;
+      int eq = option.indexOf('=');
+      if (option.startsWith("--") && eq > 0) {
+        value = option.substring(eq + 1);
+        option = option.substring(0, eq);
       }
-      String value = args.get(i + 1);
+      if (!List.of("--strategy", "--max-restarts", "--within").contains(option)) {
+        throw Text.invalid("supervisor: unknown option '" + args.get(i) + "'");
+      }
+      if (value == null) {
+        if (++i >= args.size()) {
+          throw Text.invalid("supervisor: " + option + " needs a value");
+        }
+        value = args.get(i);
+      }
       try {
-        switch (args.get(i)) {
+        switch (option) {
           case "--strategy" ->
               strategy = SupervisorSpec.Strategy.valueOf(value.toUpperCase(Locale.ROOT));
           case "--max-restarts" -> maxRestarts = Integer.parseInt(value);
-          case "--within" -> within = Long.parseLong(value);
-          default -> throw Text.invalid("supervisor: unknown option " + args.get(i));
+          default -> within = Long.parseLong(value);
         }
       } catch (IllegalArgumentException e) {
-        throw Text.invalid("supervisor: " + args.get(i) + " " + value + ": not valid");
+        throw Text.invalid("supervisor: " + option + " " + value + ": not valid");
       }
     }
-    if (maxRestarts < 0 || within < 0) {
-      throw Text.invalid("supervisor: restart limits must not be negative");
+    if (maxRestarts < 0) {
+      throw Text.invalid("supervisor: --max-restarts must not be negative");
     }
-    var spec = new SupervisorSpec(strategy, maxRestarts, Duration.ofSeconds(within), List.of());
+    if (within < 1) {
+      throw Text.invalid("supervisor: --within must be at least 1 second");
+    }
+    return new SupervisorSpec(strategy, maxRestarts, Duration.ofSeconds(within), List.of());
+  }
+
+  /** Starts a supervisor with no children yet, which spawn lines then add to. */
+  private Proc startSupervisor(SupervisorSpec spec, SpawnOptions options)
+      throws NoProcException, RegistryException {
     Supervisor sup = Supervisor.of(spec);
     Proc proc = sup.start(tree.node, options);
     tree.supervisors.put(proc.pid(), sup);
     proc.onExit(r -> tree.supervisors.remove(proc.pid()));
-    return proc.pid();
+    return proc;
   }
 
-  private long supervised(SpawnLine line, LoadedModule module, GuestSpec spec, SpawnOptions options)
-      throws FsException {
+  /** Adds a child, which {@code start} starts, to the supervisor the line names. */
+  private long supervised(SpawnLine line, ChildSpec.Starter start) throws FsException {
     long pid = line.supervisor();
     Supervisor sup = tree.supervisors.get(pid);
     if (sup == null) {
@@ -205,11 +235,7 @@ final class Spawner {
       }
     }
     String id = line.name() != null ? line.name() : line.module();
-    var child =
-        new ChildSpec(
-            id,
-            line.restart(),
-            (node, o) -> node.spawn(module, spec, options.withParent(o.parent()).withLink(true)));
+    var child = new ChildSpec(id, line.restart(), start);
     try {
       return Caller.waiting(
               caller,

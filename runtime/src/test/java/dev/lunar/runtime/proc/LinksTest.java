@@ -187,9 +187,11 @@ class LinksTest {
   @Test
   void cancelledTimerNeverFires() throws Exception {
     Proc p = waiter(SpawnOptions.DEFAULT);
+    Proc other = waiter(SpawnOptions.DEFAULT);
     long id = node.sendAfter(100, p.pid(), new Message(0, "end", "fired".getBytes(UTF_8)));
-    assertTrue(node.cancelTimer(id));
-    assertFalse(node.cancelTimer(id));
+    assertFalse(node.cancelTimer(other.pid(), id), "only the receiver's timers");
+    assertTrue(node.cancelTimer(p.pid(), id));
+    assertFalse(node.cancelTimer(p.pid(), id));
     assertNull(p.awaitExit(300, TimeUnit.MILLISECONDS));
     assertEquals(0, p.queued());
   }

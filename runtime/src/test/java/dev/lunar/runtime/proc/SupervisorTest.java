@@ -1,5 +1,6 @@
 package dev.lunar.runtime.proc;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -188,6 +189,67 @@ class SupervisorTest {
     assertEquals(1, startsTemp.get());
     assertEquals(1, startsTrans.get());
     assertNull(supervisor.exitReason());
+  }
+
+  @Test
+  void aTemporaryChildIsNotRestartedWithItsSiblings() throws Exception {
+    for (var strategy :
+        List.of(SupervisorSpec.Strategy.ONE_FOR_ALL, SupervisorSpec.Strategy.REST_FOR_ONE)) {
+      var startsTemp = new AtomicInteger();
+      var startsPerm = new AtomicInteger();
+      var sup =
+          Supervisor.of(
+              new SupervisorSpec(
+                  strategy,
+                  3,
+                  Duration.ofSeconds(5),
+                  List.of(
+                      crashOnMessage("perm", ChildSpec.Restart.PERMANENT, startsPerm),
+                      crashOnMessage("temp", ChildSpec.Restart.TEMPORARY, startsTemp))));
+      sup.start(node, SpawnOptions.DEFAULT);
+      Proc perm = awaitNewChild(sup, 0, null);
+      Proc temp = awaitNewChild(sup, 1, null);
+      poke(perm);
+      assertEquals("shutdown", temp.awaitExit(5, TimeUnit.SECONDS).text(), strategy.name());
+      awaitNewChild(sup, 0, perm);
+      Thread.sleep(100);
+      assertNull(sup.child(1), strategy.name());
+      assertEquals(1, startsTemp.get(), strategy.name());
+      assertEquals(2, startsPerm.get(), strategy.name());
+    }
+  }
+
+  @Test
+  void aForgedExitNoticeIsIgnored() throws Exception {
+    var starts = new AtomicInteger();
+    var sup =
+        Supervisor.of(
+            new SupervisorSpec(
+                SupervisorSpec.Strategy.ONE_FOR_ONE,
+                3,
+                Duration.ofSeconds(5),
+                List.of(crashOnMessage("a", ChildSpec.Restart.PERMANENT, starts))));
+    Proc supervisor = sup.start(node, SpawnOptions.DEFAULT);
+    Proc a = awaitNewChild(sup, 0, null);
+    Proc forger =
+        node.spawn(
+            "forger",
+            self -> {
+              long to = supervisor.pid();
+              self.send(to, Message.EXIT, (a.pid() + " crash").getBytes(UTF_8));
+              self.send(to, Message.EXIT, "junk".getBytes(UTF_8));
+              self.send(to, Message.EXIT, (self.pid() + " crash").getBytes(UTF_8));
+            },
+            SpawnOptions.DEFAULT);
+    assertEquals(ExitReason.NORMAL, forger.awaitExit());
+    node.send(supervisor.pid(), new Message(0, Message.EXIT, (a.pid() + " x").getBytes(UTF_8)));
+    Thread.sleep(200);
+    assertNull(supervisor.exitReason());
+    assertSame(a, sup.child(0));
+    assertEquals(1, starts.get(), "no second copy of a running child");
+    poke(a); // a real crash is still seen
+    awaitNewChild(sup, 0, a);
+    assertEquals(2, starts.get());
   }
 
   private static void assertSame(Proc expected, Proc actual) {

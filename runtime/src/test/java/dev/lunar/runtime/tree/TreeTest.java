@@ -3,6 +3,7 @@ package dev.lunar.runtime.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -225,6 +226,55 @@ class TreeTest {
     long pid = Long.parseLong(read(clone).strip());
     assertNotNull(node.find(pid));
     assertEquals("normal\n", readBlocking(open("/proc/" + pid + "/exit", OpenMode.READ)));
+  }
+
+  @Test
+  void spawnLinesTheHostCannotMakeAreRefusedWithAReason() throws Exception {
+    Handle clone = open("/proc/new", OpenMode.READ_WRITE);
+    for (var line :
+        List.of(
+            List.of("--link hello", "spawn: --link and --monitor need a spawning process"),
+            List.of("--monitor hello", "spawn: --link and --monitor need a spawning process"),
+            List.of("--max-memory 8G hello", "spawn: --max-memory 8G: at most 4G"),
+            List.of("supervisor extra", "supervisor: unknown option 'extra'"),
+            List.of("supervisor --within 0", "supervisor: --within must be at least 1 second"),
+            List.of("supervisor --strategy", "supervisor: --strategy needs a value"))) {
+      var e = assertThrows(FsException.class, () -> write(clone, line.get(0)), line.get(0));
+      assertEquals(Errno.EINVAL, e.errno(), line.get(0));
+      assertTrue(read(clone).startsWith(line.get(1)), line.get(0));
+    }
+    assertEquals(0, node.count(), "nothing spawned");
+  }
+
+  @Test
+  void aSupervisorSpawnedUnderASupervisorIsItsLinkedChild() throws Exception {
+    Handle clone = open("/proc/new", OpenMode.READ_WRITE);
+    write(clone, "supervisor");
+    Proc top = node.find(Long.parseLong(read(clone).strip()));
+    write(clone, "--supervisor " + top.pid() + " supervisor --strategy=one_for_all --within=2");
+    Proc sub = node.find(Long.parseLong(read(clone).strip()));
+    assertEquals(top.pid(), sub.parent());
+    assertEquals(List.of(sub.pid()), List.copyOf(top.links()));
+    node.kill(top.pid(), ExitReason.KILLED);
+    // It traps exits, as supervisors do: it stops its children and ends with its parent's reason.
+    assertEquals("killed", sub.awaitExit(10, TimeUnit.SECONDS).text());
+  }
+
+  @Test
+  void killNormalIsRefusedAndTimersAreCancelledOnlyByTheirOwnProcess() throws Exception {
+    Proc p = sleeper(new CompletableFuture<>());
+    Proc other = sleeper(new CompletableFuture<>());
+    Handle ctl = open("/proc/" + p.pid() + "/ctl", OpenMode.READ_WRITE);
+    var normal = assertThrows(FsException.class, () -> write(ctl, "kill normal"));
+    assertEquals(Errno.EINVAL, normal.errno());
+    assertNull(p.exitReason());
+    write(ctl, "after 60000 - later");
+    String id = read(ctl).strip();
+    Handle otherCtl = open("/proc/" + other.pid() + "/ctl", OpenMode.READ_WRITE);
+    write(otherCtl, "cancel " + id);
+    assertEquals("0\n", read(otherCtl));
+    write(ctl, "cancel " + id);
+    assertEquals("1\n", read(ctl));
   }
 
   private static String readBlocking(Handle h) throws FsException {
