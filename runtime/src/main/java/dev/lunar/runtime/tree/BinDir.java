@@ -39,7 +39,7 @@ record BinDir(ModuleCatalog catalog) implements Dir {
       @Override
       public Stat stat() {
         int mode = entry.origin() == ModuleCatalog.Origin.BUNDLED ? 0444 : 0644;
-        return Stat.file(entry.bytes().length, mode, 0);
+        return Stat.file(entry.bytes().length, mode, entry.addedMillis());
       }
     };
   }

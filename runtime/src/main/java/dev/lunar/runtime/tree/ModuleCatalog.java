@@ -37,6 +37,7 @@ public final class ModuleCatalog {
   static final class Entry {
     private final Origin origin;
     private final Supplier<byte[]> source;
+    private final long addedMillis = System.currentTimeMillis();
     private volatile byte[] bytes;
 
     Entry(Origin origin, Supplier<byte[]> source) {
@@ -46,6 +47,11 @@ public final class ModuleCatalog {
 
     Origin origin() {
       return origin;
+    }
+
+    /** When it was bundled, found or deployed: its file's modification time in {@code /bin}. */
+    long addedMillis() {
+      return addedMillis;
     }
 
     byte[] bytes() {

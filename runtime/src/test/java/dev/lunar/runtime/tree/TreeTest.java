@@ -284,6 +284,14 @@ class TreeTest {
   }
 
   @Test
+  void aModuleInBinIsDatedWhenItWasAdded() throws Exception {
+    long before = System.currentTimeMillis();
+    bin.bundle("dated", () -> TestModules.example("hello"));
+    var stat = ((File) Namespace.walk(node.hostTree(), Paths.split("/bin/dated.wasm"))).stat();
+    assertTrue(stat.modifiedMillis() >= before, "modified " + stat.modifiedMillis());
+  }
+
+  @Test
   void binValidatesOnCloseAndNeverHalfInstalls() throws Exception {
     Dir binDir = (Dir) Namespace.walk(node.hostTree(), List.of("bin"));
     Handle junk = binDir.create("junk.wasm", OpenMode.WRITE, true);
