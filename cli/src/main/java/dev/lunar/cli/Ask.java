@@ -20,7 +20,10 @@ final class Ask {
       ByteBuffer line = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
       try {
         while (line.hasRemaining()) {
-          ch.write(line);
+          // EAGAIN comes back as 0 bytes written, not as an exception: a refusal too.
+          if (ch.write(line) == 0) {
+            throw new IOException(file + ": Resource temporarily unavailable");
+          }
         }
       } catch (IOException e) {
         String reason = readAll(ch);

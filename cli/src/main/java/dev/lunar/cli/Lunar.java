@@ -9,6 +9,7 @@ import java.util.Map;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code lunar} command: entry point of the launcher script and of every subcommand. */
 @Command(
@@ -57,13 +58,21 @@ public final class Lunar {
     CommandLine cli = new CommandLine(new Lunar(), new IoFactory(io));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
+    // What follows `run MODULE` goes to the guest, even words that look like options.
     cli.setStopAtPositional(true);
+    // A message is only text: `lunar send 7 --tag t hi` takes --tag as an option wherever it is,
+    // and `--` ends the options, so `lunar send 7 -- -v` sends "-v".
+    cli.getSubcommands().get("send").setStopAtPositional(false);
     // A spawn line's own options (--link, --grant …) are words of the line, not of `lunar spawn`.
     cli.getSubcommands().get("spawn").setUnmatchedOptionsArePositionalParams(true);
     // Bad usage is one line, as every other bad input is: the usage is a --help away.
     cli.setParameterExceptionHandler((e, words) -> {
       String name = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+      String hint =
+          e instanceof UnmatchedArgumentException && name.equals("lunar send")
+              ? "; a message that starts with - goes after --"
+              : "";
+      err.println(name + ": " + e.getMessage() + hint + " (see " + name + " --help)");
       return BAD_INPUT;
     });
     cli.setExecutionExceptionHandler((e, command, parsed) -> {

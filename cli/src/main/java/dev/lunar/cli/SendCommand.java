@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,12 +21,15 @@ import picocli.CommandLine.Parameters;
     description = {
       "Send one message to a process, by pid or registered name.",
       "The message is the TEXT words joined by spaces, or all of standard input when there are"
-          + " none (no newline is added)."
+          + " none (no newline is added).",
+      "Options may come before or after TARGET; `--` ends them, so a message that starts with"
+          + " `-` goes after it: `lunar send 7 -- -v`."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:queued",
-      "1:refused: no such process or name, mailbox full, message too big",
+      "1:refused: no such process or name (or not a valid name or tag), mailbox full, message"
+          + " too big (the reason is printed)",
       "2:bad usage, or an empty message",
       "69:no mount found"
     })
@@ -45,7 +49,15 @@ final class SendCommand extends ClientCommand {
 
   @Override
   void run(Mounted tree) throws IOException, ClientException {
-    String dir = target.chars().allMatch(Character::isDigit) ? "proc/" : "names/";
+    boolean pid = !target.isEmpty() && target.chars().allMatch(c -> c >= '0' && c <= '9');
+    // Checked as the node checks them, so that neither leads elsewhere in the tree (`../kv/b`).
+    if (!pid && !NAME.matcher(target).matches()) {
+      throw new ClientException(FAILED, "no process has the name '" + target + "': " + NAME_RULE);
+    }
+    if (tag != null && !NAME.matcher(tag).matches()) {
+      throw new ClientException(FAILED, "'" + tag + "' cannot be a tag: " + NAME_RULE);
+    }
+    String dir = pid ? "proc/" : "names/";
     Path file = tree.path(dir + target + (tag == null ? "/mailbox" : "/tags/" + tag));
     byte[] body =
         text.isEmpty()
@@ -64,10 +76,32 @@ final class SendCommand extends ClientCommand {
               + " bytes (one write through the mount); this one is "
               + body.length);
     }
+    int written;
     try (var ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(body));
+      written = ch.write(ByteBuffer.wrap(body));
+    }
+    // A full mailbox fails the write with EAGAIN, which a FileChannel does not throw: it takes it
+    // for "would block" and reports 0 bytes written. One write is one message, so anything short
+    // of the whole body is a refusal, never something to write again. (The host has no errstr to
+    // read the node's words from: EAGAIN says this much.)
+    if (written == 0) {
+      throw new ClientException(
+          FAILED,
+          "mailbox of "
+              + target
+              + " is full (or the whole node's queue is): the message was not sent");
+    }
+    if (written < body.length) {
+      throw new ClientException(
+          FAILED, "the mount took " + written + " of the message's " + body.length + " bytes");
     }
   }
+
+  /** A registered name or a tag, as the node takes them (docs/PROTOCOL.md). */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+
+  private static final String NAME_RULE =
+      "names and tags are 1 to 64 of A-Z a-z 0-9 _ . - and do not start with . or -";
 
   /** What one write(2) through the mount delivers as one message (docs/FUSE.md). */
   static final int MAX_HOST_MESSAGE = FuseMount.MAX_WHOLE_WRITE;

@@ -18,26 +18,35 @@ import picocli.CommandLine.Option;
         "Show the processes that ran the most reductions in the last interval (the first"
             + " refresh: since each started), refreshed until Ctrl-C (or --iterations).",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:the mount could not be read", "69:no mount found"})
+    exitCodeList = {
+      "0:done",
+      "1:the mount could not be read",
+      "2:bad usage: a count or interval that is not positive",
+      "69:no mount found"
+    })
 final class TopCommand extends ClientCommand {
   @Option(
       names = {"-d", "--interval"},
       paramLabel = "SECONDS",
-      description = "Seconds between refreshes (default ${DEFAULT-VALUE}).")
+      description =
+          "Seconds between refreshes, more than 0; fractions work (default ${DEFAULT-VALUE}).")
   double interval = 2;
 
   @Option(
       names = {"-n", "--iterations"},
       paramLabel = "N",
-      description = "Stop after N refreshes (default: run until interrupted).")
-  int iterations;
+      description = "Stop after N refreshes, N at least 1 (default: run until interrupted).")
+  Integer iterations; // null: until interrupted
 
   @Option(
       names = {"-b", "--batch"},
       description = "Print each refresh below the last instead of redrawing the screen.")
   boolean batch;
 
-  @Option(names = "--lines", paramLabel = "N", description = "Rows shown (default 20).")
+  @Option(
+      names = "--lines",
+      paramLabel = "N",
+      description = "Rows shown, at least 1 (default ${DEFAULT-VALUE}).")
   int lines = 20;
 
   TopCommand(Io io) {
@@ -45,9 +54,28 @@ final class TopCommand extends ClientCommand {
   }
 
   @Override
+  void check() {
+    if (!(interval > 0) || Double.isInfinite(interval)) { // NaN fails the first test
+      throw usage("--interval must be a number of seconds above 0, not " + given("--interval"));
+    }
+    if (iterations != null && iterations < 1) {
+      throw usage("--iterations must be at least 1, not " + iterations);
+    }
+    if (lines < 1) {
+      throw usage("--lines must be at least 1, not " + lines);
+    }
+  }
+
+  /** The text given for {@code option}, as the user wrote it. */
+  private String given(String option) {
+    List<String> values = spec.findOption(option).originalStringValues();
+    return values.isEmpty() ? "" : "'" + values.getLast() + "'";
+  }
+
+  @Override
   void run(Mounted tree) throws IOException, ClientException {
     Map<String, Long> before = new HashMap<>();
-    for (int i = 0; iterations == 0 || i < iterations; i++) {
+    for (int i = 0; iterations == null || i < iterations; i++) {
       if (i > 0) {
         pause();
       }

@@ -53,6 +53,36 @@ class CommandLineTest {
   }
 
   @Test
+  void badUsageIsOneLineAndExit2BeforeTheMountIsLookedFor() {
+    for (String[] args :
+        List.of(
+            new String[] {"top", "-n", "0"},
+            new String[] {"top", "--iterations", "-3"},
+            new String[] {"top", "-d", "-1"},
+            new String[] {"top", "-d", "0"},
+            new String[] {"top", "--interval", "NaN"},
+            new String[] {"top", "-d", "Infinity"},
+            new String[] {"top", "--lines", "0"},
+            new String[] {"kill", "3", "a\nlink 99999"},
+            new String[] {"kill", "3", "fine", "not\u0000fine"},
+            new String[] {"send", "3", "--verbose"})) {
+      String line = String.join(" ", args);
+      assertEquals(2, lunar(Map.of(), args), line + ": " + stderr);
+      assertEquals(1, stderr.lines().count(), line + ": " + stderr);
+      assertTrue(stderr.startsWith("lunar " + args[0] + ": "), line + ": " + stderr);
+      assertEquals("", stdout, line);
+    }
+    assertEquals(2, lunar(Map.of(), "top", "-d", "-1"));
+    assertEquals(
+        "lunar top: --interval must be a number of seconds above 0, not '-1' (see lunar top"
+            + " --help)\n",
+        stderr);
+    assertEquals(2, lunar(Map.of(), "top", "-n", "0"));
+    assertEquals(
+        "lunar top: --iterations must be at least 1, not 0 (see lunar top --help)\n", stderr);
+  }
+
+  @Test
   void spawnLinesQuoteWordsWithSpaces() {
     assertEquals(
         "--link echo \"two words\" \"a \\\"q\\\"\" \"\"",

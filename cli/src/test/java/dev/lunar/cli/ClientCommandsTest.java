@@ -1,0 +1,222 @@
+package dev.lunar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lunar.fs.fuse.FuseMount;
+import dev.lunar.fs.fuse.FuseOptions;
+import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.NodeConfig;
+import dev.lunar.runtime.tree.Tree;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client commands against a real mount of a live node, as a user's shell runs them: one write
+ * through the kernel per message, the node's refusals seen as the commands print them. The node
+ * runs in this JVM with a mailbox bound of {@link #CAPACITY} messages, so a full mailbox is quick
+ * to make.
+ */
+@Timeout(120)
+class ClientCommandsTest {
+  private static final int CAPACITY = 5;
+
+  /** What processes spawned from the host print on standard error: counter says what it got. */
+  private static final ByteArrayOutputStream GUEST_ERR = new ByteArrayOutputStream();
+
+  @TempDir static Path tmp;
+
+  private static Node node;
+  private static FuseMount mount;
+  private static Path mnt;
+
+  private final List<String> spawned = new ArrayList<>();
+
+  private record Result(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = new Node(NodeConfig.defaults().withLimits(NodeConfig.DEFAULT_MAX_MESSAGE, CAPACITY));
+    Tree.install(
+        node, Modules.catalog(ModuleLoader.inMemory(false), List.of()), System.out, GUEST_ERR);
+    mnt = Files.createDirectory(tmp.resolve("mnt"));
+    mount = FuseMount.mount(node.hostTree(), mnt, FuseOptions.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (mount != null) {
+      mount.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @AfterEach
+  void killSpawned() {
+    for (String pid : spawned) {
+      lunar("", "kill", pid);
+    }
+  }
+
+  private static Result lunar(String stdin, String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int code =
+        Lunar.execute(
+            args,
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of("LUNAR_MOUNT", mnt.toString()));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Result ok(String... args) {
+    Result r = lunar("", args);
+    assertEquals(0, r.code(), String.join(" ", args) + "\n" + r);
+    return r;
+  }
+
+  /** Spawns {@code words} (killed after the test) and returns the pid. */
+  private String spawn(String... words) {
+    var args = new ArrayList<>(List.of("spawn"));
+    args.addAll(List.of(words));
+    String pid = ok(args.toArray(String[]::new)).out().strip();
+    assertTrue(pid.matches("\\d+"), pid);
+    spawned.add(pid);
+    return pid;
+  }
+
+  private static String status(String pid) throws Exception {
+    return Files.readString(mnt.resolve("proc/" + pid + "/status"));
+  }
+
+  private static void assertRefused(Result r, String what) {
+    assertEquals(1, r.code(), what + "\n" + r);
+    assertEquals("", r.out(), what);
+    assertEquals(1, r.err().lines().count(), what + "\n" + r);
+    assertTrue(r.err().startsWith("lunar: "), what + "\n" + r);
+  }
+
+  private static void assertBadUsage(Result r, String what) {
+    assertEquals(2, r.code(), what + "\n" + r);
+    assertEquals(1, r.err().lines().count(), what + "\n" + r);
+  }
+
+  @Test
+  void aSendToAFullMailboxIsRefusedWithExit1() throws Exception {
+    // sleep never reads its mailbox, so what is sent stays queued.
+    String pid = spawn("--name", "sleeper", "sleep", "600000");
+    for (int i = 0; i < CAPACITY; i++) {
+      ok("send", pid, "m" + i);
+    }
+    assertTrue(status(pid).contains("queued: " + CAPACITY + "\n"), status(pid));
+    // By pid, by name, through a tag, from standard input: the node answers EAGAIN to each.
+    for (var args :
+        List.of(
+            new String[] {"send", pid, "one more"},
+            new String[] {"send", "sleeper", "one more"},
+            new String[] {"send", "--tag", "t", pid, "one more"},
+            new String[] {"send", pid})) {
+      Result r = lunar("from stdin", args);
+      assertRefused(r, String.join(" ", args));
+      assertTrue(r.err().contains("is full"), r.err());
+    }
+    assertTrue(status(pid).contains("queued: " + CAPACITY + "\n"), status(pid));
+  }
+
+  @Test
+  void aKillReasonWithANewlineIsRefusedBeforeAnythingIsWritten() throws Exception {
+    String a = spawn("sleep", "600000");
+    String b = spawn("sleep", "600000");
+    for (String reason : List.of("a\nlink " + b, "a\rb", "tab\there", "bell\u0007")) {
+      Result r = lunar("", "kill", a, reason);
+      assertBadUsage(r, reason);
+      assertTrue(r.err().startsWith("lunar kill: REASON must be one line"), r.err());
+    }
+    Result r = lunar("", "kill", a, "first", "second\nkill");
+    assertBadUsage(r, "a newline in a later word");
+    // Neither the kill nor the line after it ran.
+    String status = status(a);
+    assertTrue(!status.contains("state: exited"), status);
+    assertTrue(status.lines().noneMatch(l -> l.startsWith("links:") && l.contains(b)), status);
+    // A reason on one line still works, and the node's refusals are printed with exit 1.
+    ok("kill", a, "went", "away");
+    assertEquals("went away\n", Files.readString(mnt.resolve("proc/" + a + "/exit")));
+    assertRefused(lunar("", "kill", a), "kill an ended process");
+  }
+
+  @Test
+  void sendTakesOptionsAfterTheTargetAndDashDashEndsThem() throws Exception {
+    String pid = spawn("counter", "serve");
+    // counter says on standard error what it got and did not understand.
+    ok("send", pid, "--tag", "t1", "hello", "there");
+    awaitGuestErr("counter serve: ignoring 'hello there' from 0");
+    ok("send", "--tag", "t2", pid, "before");
+    awaitGuestErr("counter serve: ignoring 'before' from 0");
+    ok("send", pid, "--", "-x", "--tag", "x");
+    awaitGuestErr("counter serve: ignoring '-x --tag x' from 0");
+    ok("send", "--", pid, "--dash");
+    awaitGuestErr("counter serve: ignoring '--dash' from 0");
+    // A word that looks like an option and is none is bad usage: nothing is sent.
+    Result r = lunar("", "send", pid, "-x");
+    assertBadUsage(r, "send -x");
+    assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
+    assertTrue(!guestErr().contains("'-x' from"), guestErr());
+  }
+
+  @Test
+  void aNameOrTagCannotLeadElsewhereInTheTree() throws Exception {
+    String pid = spawn("sleep", "600000");
+    String other = spawn("sleep", "600000");
+    // Checked as the node checks names and tags: names/../proc/N/mailbox is another mailbox.
+    for (var args :
+        List.of(
+            new String[] {"send", "../proc/" + other, "x"},
+            new String[] {"send", "--tag", "../../" + other + "/mailbox", pid, "x"},
+            new String[] {"send", "--tag", "", pid, "x"})) {
+      assertRefused(lunar("", args), String.join(" ", args));
+    }
+    assertTrue(status(other).contains("queued: 0\n"), status(other));
+    assertTrue(status(pid).contains("queued: 0\n"), status(pid));
+  }
+
+  @Test
+  void topStopsAfterTheRefreshesAsked() {
+    String out = ok("top", "-b", "-n", "2", "-d", "0.05").out();
+    assertEquals(2, out.lines().filter(l -> l.startsWith("lunar top")).count(), out);
+  }
+
+  private static String guestErr() {
+    return GUEST_ERR.toString(StandardCharsets.UTF_8);
+  }
+
+  private static void awaitGuestErr(String line) throws InterruptedException {
+    for (int i = 0; i < 500 && !guestErr().contains(line + "\n"); i++) {
+      Thread.sleep(10);
+    }
+    assertTrue(guestErr().contains(line + "\n"), "no '" + line + "' in:\n" + guestErr());
+  }
+}
