@@ -30,7 +30,13 @@ public class MailboxBench {
 
   @Setup
   public void setup() {
-    mailbox = new Mailbox(Thread.currentThread(), Integer.MAX_VALUE, new Alarms());
+    mailbox =
+        new Mailbox(
+            Thread.currentThread(),
+            Integer.MAX_VALUE,
+            Long.MAX_VALUE,
+            new QueuedBytes(Long.MAX_VALUE),
+            new Alarms());
     for (int i = 0; i < skipped; i++) {
       mailbox.offer(new Message(1, "later", new byte[8]));
     }
