@@ -90,13 +90,16 @@ final class Mailbox {
     }
     // After the pool: close() gives back to the pool every byte counted here before it.
     long held = bytes.addAndGet(size);
-    if (held < 0 || held > maxBytes) {
-      if (held >= 0) {
-        bytes.addAndGet(-size);
-      }
+    if (held < 0) {
+      pool.give(size); // closed: its bytes stay below zero
+      count.decrementAndGet();
+      return Offer.CLOSED;
+    }
+    if (held > maxBytes) {
+      bytes.addAndGet(-size);
       pool.give(size);
       count.decrementAndGet();
-      return held < 0 ? Offer.CLOSED : Offer.FULL_BYTES;
+      return Offer.FULL_BYTES;
     }
     enqueue(message);
     return Offer.QUEUED;

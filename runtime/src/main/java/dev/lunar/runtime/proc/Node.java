@@ -213,7 +213,7 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private SendException nodeFull() {
+  SendException nodeFull() {
     return new SendException(
         SendException.Reason.FULL,
         "the node's mailboxes and timers are full ("
@@ -336,9 +336,6 @@ public final class Node implements AutoCloseable {
    */
   public long sendAfter(long delayMillis, long to, Message message) throws SendException {
     checkSize(message);
-    if (!queued.take(message.body().length)) {
-      throw nodeFull();
-    }
     return timers.sendAfter(delayMillis, to, message);
   }
 

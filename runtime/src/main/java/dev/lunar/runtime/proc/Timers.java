@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A node's message timers, fired by one platform thread. A timer is pending while its id is in
  * {@link #pending}: firing and cancelling both remove it, and whichever does so first wins. A timer
  * whose receiver has gone, or whose mailbox is full, drops its message, since no sender is left to
- * tell. A pending timer's body counts in the node's queued bytes (taken by {@link Node#sendAfter},
- * given back here when it fires or is cancelled). Thread-safe.
+ * tell. A pending timer's body counts in the node's queued bytes, from when it is set until it
+ * fires or is cancelled. Thread-safe.
  */
 final class Timers implements AutoCloseable {
   private static final class Entry {
@@ -36,7 +36,10 @@ final class Timers implements AutoCloseable {
     this.node = node;
   }
 
-  long sendAfter(long delayMillis, long to, Message message) {
+  long sendAfter(long delayMillis, long to, Message message) throws SendException {
+    if (!node.queued().take(message.body().length)) {
+      throw node.nodeFull();
+    }
     long id = nextId.getAndIncrement();
     var entry = new Entry(to, message.body().length);
     pending.put(id, entry);
