@@ -9,9 +9,7 @@ import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.tree.Tree;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,13 +44,6 @@ class ClientCommandsTest {
 
   private final List<String> spawned = new ArrayList<>();
 
-  private record Result(int code, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
-
   @BeforeAll
   static void start() throws Exception {
     node = new Node(NodeConfig.defaults().withLimits(NodeConfig.DEFAULT_MAX_MESSAGE, CAPACITY));
@@ -79,22 +70,12 @@ class ClientCommandsTest {
     }
   }
 
-  private static Result lunar(String stdin, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        Lunar.execute(
-            args,
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("LUNAR_MOUNT", mnt.toString()));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static Run lunar(String stdin, String... args) {
+    return Run.of(stdin, Map.of("LUNAR_MOUNT", mnt.toString()), args);
   }
 
-  private static Result ok(String... args) {
-    Result r = lunar("", args);
+  private static Run ok(String... args) {
+    Run r = lunar("", args);
     assertEquals(0, r.code(), String.join(" ", args) + "\n" + r);
     return r;
   }
@@ -113,14 +94,14 @@ class ClientCommandsTest {
     return Files.readString(mnt.resolve("proc/" + pid + "/status"));
   }
 
-  private static void assertRefused(Result r, String what) {
+  private static void assertRefused(Run r, String what) {
     assertEquals(1, r.code(), what + "\n" + r);
     assertEquals("", r.out(), what);
     assertEquals(1, r.err().lines().count(), what + "\n" + r);
     assertTrue(r.err().startsWith("lunar: "), what + "\n" + r);
   }
 
-  private static void assertBadUsage(Result r, String what) {
+  private static void assertBadUsage(Run r, String what) {
     assertEquals(2, r.code(), what + "\n" + r);
     assertEquals(1, r.err().lines().count(), what + "\n" + r);
   }
@@ -140,7 +121,7 @@ class ClientCommandsTest {
             new String[] {"send", "sleeper", "one more"},
             new String[] {"send", "--tag", "t", pid, "one more"},
             new String[] {"send", pid})) {
-      Result r = lunar("from stdin", args);
+      Run r = lunar("from stdin", args);
       assertRefused(r, String.join(" ", args));
       assertTrue(r.err().contains("is full"), r.err());
     }
@@ -152,11 +133,11 @@ class ClientCommandsTest {
     String a = spawn("sleep", "600000");
     String b = spawn("sleep", "600000");
     for (String reason : List.of("a\nlink " + b, "a\rb", "tab\there", "bell\u0007")) {
-      Result r = lunar("", "kill", a, reason);
+      Run r = lunar("", "kill", a, reason);
       assertBadUsage(r, reason);
       assertTrue(r.err().startsWith("lunar kill: REASON must be one line"), r.err());
     }
-    Result r = lunar("", "kill", a, "first", "second\nkill");
+    Run r = lunar("", "kill", a, "first", "second\nkill");
     assertBadUsage(r, "a newline in a later word");
     // Neither the kill nor the line after it ran.
     String status = status(a);
@@ -181,7 +162,7 @@ class ClientCommandsTest {
     ok("send", "--", pid, "--dash");
     awaitGuestErr("counter serve: ignoring '--dash' from 0");
     // A word that looks like an option and is none is bad usage: nothing is sent.
-    Result r = lunar("", "send", pid, "-x");
+    Run r = lunar("", "send", pid, "-x");
     assertBadUsage(r, "send -x");
     assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
     assertTrue(!guestErr().contains("'-x' from"), guestErr());

@@ -3,10 +3,6 @@ package dev.lunar.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,18 +24,10 @@ class ProtocolExamplesTest {
   }
 
   private int lunarWithInput(String stdin, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        Lunar.execute(
-            args,
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("LUNAR_DATA", tmp.resolve("data").toString()));
-    stdout = out.toString(StandardCharsets.UTF_8);
-    stderr = err.toString(StandardCharsets.UTF_8);
-    return code;
+    Run run = Run.of(stdin, Map.of("LUNAR_DATA", tmp.resolve("data").toString()), args);
+    stdout = run.out();
+    stderr = run.err();
+    return run.code();
   }
 
   @Test

@@ -3,13 +3,8 @@ package dev.lunar.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,19 +18,10 @@ class RunCommandTest {
   private String stderr;
 
   private int lunar(String stdin, String... args) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    List<String> argv = new ArrayList<>(List.of(args));
-    int code =
-        Lunar.execute(
-            argv.toArray(String[]::new),
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of("LUNAR_DATA", tmp.resolve("data").toString()));
-    stdout = out.toString(StandardCharsets.UTF_8);
-    stderr = err.toString(StandardCharsets.UTF_8);
-    return code;
+    Run run = Run.of(stdin, Map.of("LUNAR_DATA", tmp.resolve("data").toString()), args);
+    stdout = run.out();
+    stderr = run.err();
+    return run.code();
   }
 
   @Test

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,20 +105,10 @@ class WasiTestsuiteTest {
       spec.getAsJsonArray("args").forEach(a -> command.add(a.getAsString()));
     }
 
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
-    int code =
-        Lunar.execute(
-            command.toArray(String[]::new),
-            new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of());
-
-    String stderr = err.toString(StandardCharsets.UTF_8);
-    assertEquals(intOr(spec, "exit_code", 0), code, () -> name + " exit code; stderr: " + stderr);
-    assertEquals(stringOr(spec, "stdout"), out.toString(StandardCharsets.UTF_8), name + " stdout");
-    assertEquals(stringOr(spec, "stderr"), stderr, name + " stderr");
+    Run run = Run.of("", Map.of(), command.toArray(String[]::new));
+    assertEquals(intOr(spec, "exit_code", 0), run.code(), () -> name + " exit code; " + run);
+    assertEquals(stringOr(spec, "stdout"), run.out(), name + " stdout");
+    assertEquals(stringOr(spec, "stderr"), run.err(), name + " stderr");
   }
 
   private static int intOr(JsonObject spec, String key, int fallback) {
