@@ -35,7 +35,7 @@ public class MailboxBench {
             Thread.currentThread(),
             Integer.MAX_VALUE,
             Long.MAX_VALUE,
-            new QueuedBytes(Long.MAX_VALUE),
+            new ByteBudget(Long.MAX_VALUE),
             new Alarms());
     for (int i = 0; i < skipped; i++) {
       mailbox.offer(new Message(1, "later", new byte[8]));

@@ -2,6 +2,7 @@ package dev.lunar.runtime.proc;
 
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.OpCode;
@@ -46,6 +47,7 @@ final class Instances {
   private static final int SPARES_PER_KIND = 256;
 
   private final ImportValues imports;
+  private final ByteBudget resident;
   private final long budget;
   private final AtomicLong spareBytes = new AtomicLong();
   private final LongAdder reuses = new LongAdder();
@@ -60,10 +62,12 @@ final class Instances {
 
   /**
    * @param imports the host functions every instance gets
+   * @param resident the node's budget for guests' memory, which every instance's memory counts in
    * @param budget most bytes of memory the spares may hold together; 0 turns reuse off
    */
-  Instances(ImportValues imports, long budget) {
+  Instances(ImportValues imports, ByteBudget resident, long budget) {
     this.imports = imports;
+    this.resident = resident;
     this.budget = budget;
   }
 
@@ -82,7 +86,7 @@ final class Instances {
   /**
    * An instance of {@code module} in its initial state, with {@code _start} not yet run: a reset
    * spare or a new one. Runs wasm code (the start function), so call it where the guest's host
-   * functions are bound.
+   * functions are bound. Give the instance back with {@link #give} or {@link #drop}.
    */
   Instance take(Kind kind) {
     var queue = spares.get(kind);
@@ -90,21 +94,38 @@ final class Instances {
     if (spare != null) {
       spareBytes.addAndGet(-bytes(spare));
       reuses.increment();
-      return spare.initialize(false);
+      try {
+        return spare.initialize(false);
+      } catch (RuntimeException | Error e) {
+        drop(spare.memory());
+        throw e;
+      }
     }
+    Memory[] memory = new Memory[1]; // to give its blocks back if the instance never gets made
     var builder =
         Instance.builder(kind.module.module())
             .withImportValues(imports)
-            .withMemoryFactory(ignored -> WasmBody.memory(kind.limits))
+            .withMemoryFactory(ignored -> memory[0] = WasmBody.memory(kind.limits, resident))
             .withStart(false);
     if (kind.module.machines() != null) {
       builder.withMachineFactory(kind.module.machines());
     }
-    return builder.build();
+    try {
+      return builder.build();
+    } catch (RuntimeException | Error e) {
+      drop(memory[0]);
+      throw e;
+    }
   }
 
-  /** Takes back the instance of a process that ended cleanly; keeps it if it can be reset. */
+  /**
+   * Takes back the instance of a process that ended cleanly; keeps it if it can be reset, and drops
+   * it if not.
+   */
   void give(Kind kind, Instance instance) {
+    if (instance.memory() != null) {
+      instance.memory().zero(); // let its blocks go now, kept or not
+    }
     if (budget <= 0
         || !kind.resettable
         || (instance.memory() != null && instance.memory().pages() != kind.limits.initialPages())) {
@@ -115,12 +136,16 @@ final class Instances {
       spareBytes.addAndGet(-bytes);
       return;
     }
-    if (instance.memory() != null) {
-      instance.memory().zero(); // let a spare's blocks go now, not at its next spawn
-    }
     var queue = spares.computeIfAbsent(kind, k -> new MpmcArrayQueue<>(SPARES_PER_KIND));
     if (!queue.offer(instance)) {
       spareBytes.addAndGet(-bytes);
+    }
+  }
+
+  /** Gives back the blocks of an instance's memory that no guest will use again. */
+  void drop(Memory memory) {
+    if (memory instanceof SparseMemory sparse) {
+      sparse.zero();
     }
   }
 

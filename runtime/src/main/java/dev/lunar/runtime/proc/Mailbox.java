@@ -18,7 +18,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * queue, kept in arrival order and searched first next time, as Erlang does.
  *
  * <p>It holds at most {@code capacity} messages and {@code maxBytes} bytes of bodies, and its
- * bodies count against the node's {@link QueuedBytes} too. {@link #close} (when its process has
+ * bodies count against the node's {@link ByteBudget} too. {@link #close} (when its process has
  * ended) drops what is queued and refuses what comes after, so an ended process, kept a while for
  * inspection, keeps no messages alive.
  */
@@ -51,12 +51,12 @@ final class Mailbox {
 
   private static final long CLOSED = Long.MIN_VALUE / 2;
   private final long maxBytes;
-  private final QueuedBytes pool;
+  private final ByteBudget pool;
   private final Thread owner;
   private final Alarms alarms;
   private volatile boolean parked;
 
-  Mailbox(Thread owner, int capacity, long maxBytes, QueuedBytes pool, Alarms alarms) {
+  Mailbox(Thread owner, int capacity, long maxBytes, ByteBudget pool, Alarms alarms) {
     this.owner = owner;
     this.capacity = capacity;
     this.maxBytes = maxBytes;

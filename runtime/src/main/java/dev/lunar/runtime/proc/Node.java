@@ -34,17 +34,20 @@ public final class Node implements AutoCloseable {
   private final ConcurrentSkipListSet<Long> pids = new ConcurrentSkipListSet<>();
   private volatile Function<Proc, Dir> tree = caller -> EmptyDir.INSTANCE;
   private final RecentExits recent;
-  private final QueuedBytes queued;
+  private final ByteBudget queued;
+  private final ByteBudget resident;
   private final Registry registry = new Registry();
   private final Timers timers;
   private final NodeStats stats = new NodeStats(this);
-  private final Instances instances = new Instances(WasmBody.IMPORTS, SPARE_INSTANCE_BYTES);
+  private final Instances instances;
 
   public Node(NodeConfig config) {
     this.config = config;
     this.cpu = new Cpu(config.carriers(), Cpu.MADE_WAY_NANOS, alarms);
     this.recent = new RecentExits(config.recentExits());
-    this.queued = new QueuedBytes(config.maxQueuedBytes());
+    this.queued = new ByteBudget(config.maxQueuedBytes());
+    this.resident = new ByteBudget(config.maxGuestMemory());
+    this.instances = new Instances(WasmBody.IMPORTS, resident, SPARE_INSTANCE_BYTES);
     this.timers = new Timers(this);
   }
 
@@ -57,7 +60,7 @@ public final class Node implements AutoCloseable {
     return stats;
   }
 
-  QueuedBytes queued() {
+  ByteBudget queued() {
     return queued;
   }
 
@@ -228,6 +231,11 @@ public final class Node implements AutoCloseable {
   /** Bytes of message bodies queued in mailboxes and pending timers. */
   long queuedBytes() {
     return queued.held();
+  }
+
+  /** Bytes of linear memory all processes hold (their 4 KiB blocks), shared memories aside. */
+  long guestMemory() {
+    return resident.held();
   }
 
   /** Delivers to the process registered as {@code name}. */

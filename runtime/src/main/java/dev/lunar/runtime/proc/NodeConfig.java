@@ -14,6 +14,9 @@ import dev.lunar.runtime.Threads;
  *     node hold together; a send beyond it fails, so that no receiver, however slow, runs the JVM
  *     out of heap
  * @param defaultMaxMemory linear memory a process may grow to, unless its spawn says otherwise
+ * @param maxGuestMemory the most bytes of linear memory all processes of the node hold together: a
+ *     grow that would pass it fails, and a process whose write would pass it ends, so that no
+ *     guest, however greedy, runs the JVM out of heap
  * @param carriers processes that run guest code at once (one per carrier thread)
  * @param recentExits exited processes kept for inspection after they leave the table
  */
@@ -24,6 +27,7 @@ public record NodeConfig(
     long mailboxMaxBytes,
     long maxQueuedBytes,
     long defaultMaxMemory,
+    long maxGuestMemory,
     int carriers,
     int recentExits) {
 
@@ -39,14 +43,16 @@ public record NodeConfig(
         || mailboxCapacity < 1
         || mailboxMaxBytes < maxMessageBytes
         || maxQueuedBytes < mailboxMaxBytes
+        || maxGuestMemory < 0
         || carriers < 1) {
       throw new IllegalArgumentException("bad node configuration");
     }
   }
 
   /**
-   * The defaults, with one carrier per virtual-thread carrier thread, and a quarter of the JVM's
-   * maximum heap (at least one mailbox's worth) for queued messages.
+   * The defaults, with one carrier per virtual-thread carrier thread, a quarter of the JVM's
+   * maximum heap (at least one mailbox's worth) for queued messages, and half of it for guests'
+   * memory.
    */
   public static NodeConfig defaults() {
     return new NodeConfig(
@@ -56,6 +62,7 @@ public record NodeConfig(
         DEFAULT_MAILBOX_BYTES,
         Math.max(DEFAULT_MAILBOX_BYTES, Runtime.getRuntime().maxMemory() / 4),
         DEFAULT_MAX_MEMORY,
+        Runtime.getRuntime().maxMemory() / 2,
         Threads.carriers(),
         1000);
   }
@@ -68,6 +75,7 @@ public record NodeConfig(
         mailboxMaxBytes,
         maxQueuedBytes,
         defaultMaxMemory,
+        maxGuestMemory,
         carriers,
         recentExits);
   }
@@ -81,6 +89,7 @@ public record NodeConfig(
         mailboxMaxBytes,
         maxQueuedBytes,
         defaultMaxMemory,
+        maxGuestMemory,
         n,
         recentExits);
   }
@@ -94,6 +103,7 @@ public record NodeConfig(
         mailboxMaxBytes,
         maxQueuedBytes,
         defaultMaxMemory,
+        maxGuestMemory,
         carriers,
         recentExits);
   }
@@ -107,6 +117,21 @@ public record NodeConfig(
         perMailbox,
         node,
         defaultMaxMemory,
+        maxGuestMemory,
+        carriers,
+        recentExits);
+  }
+
+  /** With the most bytes of linear memory all processes may hold together. */
+  public NodeConfig withGuestMemory(long bytes) {
+    return new NodeConfig(
+        sliceReductions,
+        maxMessageBytes,
+        mailboxCapacity,
+        mailboxMaxBytes,
+        maxQueuedBytes,
+        defaultMaxMemory,
+        bytes,
         carriers,
         recentExits);
   }

@@ -114,6 +114,10 @@ public final class NodeStats implements MetricSource {
         .family("lunar_messages_refused_total", "counter", "Sends refused: too big, full, noproc.")
         .sample("lunar_messages_refused_total", refused.sum())
         .family("lunar_reductions_total", "counter", "Reductions run by all processes.")
-        .sample("lunar_reductions_total", reductions);
+        .sample("lunar_reductions_total", reductions)
+        .family("lunar_queued_bytes", "gauge", "Bytes of messages in mailboxes and timers.")
+        .sample("lunar_queued_bytes", node.queuedBytes())
+        .family("lunar_guest_memory_bytes", "gauge", "Bytes of linear memory processes hold.")
+        .sample("lunar_guest_memory_bytes", node.guestMemory());
   }
 }

@@ -24,7 +24,9 @@ import java.util.function.IntSupplier;
  * never written reads as zeros, as a wasm memory must, so an idle process pays for the blocks it
  * touched (its data, the top of its stack, the start of its heap), not for every 64 KiB page it
  * declares: the same bargain an operating system's demand paging makes. Writing zeros over a whole
- * block hands it back.
+ * block hands it back. The blocks of all of a node's memories count against one {@link ByteBudget}:
+ * a {@code memory.grow} that would pass it fails (returns -1), and a write that needs a block past
+ * it traps, ending the process that wrote, as an operating system's out-of-memory killer would.
  *
  * <p>It also counts the guest's reductions: the reduction-counting rewrite ticks by growing memory
  * 0 by {@link #TICK} pages (or 2^32-N pages for a batch of N loop iterations), a grow that must
@@ -56,21 +58,37 @@ public final class SparseMemory implements Memory {
 
   private final MemoryLimits limits;
 
+  /** The node's budget for blocks, which this memory's blocks count against. */
+  private final ByteBudget resident;
+
   /** One slot per 4 KiB of the memory's current size. */
   private byte[][] blocks;
 
   private DataSegment[] dataSegments;
 
-  /** A new memory for {@code limits}: sparse, unless shared between threads. */
+  /** A new memory for {@code limits}, with no bound but its own: for tests and benchmarks. */
   public static Memory of(MemoryLimits limits) {
-    return limits.shared() ? new ByteArrayMemory(limits) : new SparseMemory(limits);
+    return of(limits, new ByteBudget(Long.MAX_VALUE));
+  }
+
+  /**
+   * A new memory for {@code limits}, its blocks counted in {@code resident}: sparse, unless shared
+   * between threads (Chicory's own memory then, allocated whole and not counted).
+   */
+  static Memory of(MemoryLimits limits, ByteBudget resident) {
+    return limits.shared() ? new ByteArrayMemory(limits) : new SparseMemory(limits, resident);
   }
 
   SparseMemory(MemoryLimits limits) {
+    this(limits, new ByteBudget(Long.MAX_VALUE));
+  }
+
+  SparseMemory(MemoryLimits limits, ByteBudget resident) {
     if (limits.shared()) {
       throw new IllegalArgumentException("a shared memory cannot be sparse");
     }
     this.limits = limits;
+    this.resident = resident;
     this.blocks = new byte[limits.initialPages() * BLOCKS_PER_PAGE][];
     Arrays.fill(blocks, ZEROS);
   }
@@ -142,7 +160,7 @@ public final class SparseMemory implements Memory {
     }
     int old = pages();
     long wanted = old + Integer.toUnsignedLong(size);
-    if (wanted > maximumPages()) {
+    if (wanted > maximumPages() || !resident.fits((wanted - old) * PAGE_SIZE)) {
       return -1;
     }
     blocks = Arrays.copyOf(blocks, (int) wanted * BLOCKS_PER_PAGE);
@@ -222,9 +240,13 @@ public final class SparseMemory implements Memory {
     dataSegments[segment] = PassiveDataSegment.EMPTY;
   }
 
-  /** Zeros the memory for its next guest, whose first tick starts the count over. */
+  /**
+   * Zeros the memory for its next guest, whose first tick starts the count over, and gives its
+   * blocks back to the node: call it too on a memory no guest will use again.
+   */
   @Override
   public void zero() {
+    resident.give(residentBytes());
     Arrays.fill(blocks, ZEROS);
     budget = 1;
   }
@@ -235,7 +257,17 @@ public final class SparseMemory implements Memory {
   /** Block {@code i}, to write to: made now if it is still the shared zeros. */
   private byte[] writable(int i) {
     byte[] b = blocks[i];
-    return b != ZEROS ? b : (blocks[i] = new byte[BLOCK]);
+    return b != ZEROS ? b : (blocks[i] = newBlock());
+  }
+
+  private byte[] newBlock() {
+    if (!resident.take(BLOCK)) {
+      throw new WasmRuntimeException(
+          "out of memory: the node's guests hold all the memory it allows ("
+              + (resident.limit() >> 20)
+              + " MiB)");
+    }
+    return new byte[BLOCK];
   }
 
   /**
@@ -416,7 +448,10 @@ public final class SparseMemory implements Memory {
       int n = Math.min(size, BLOCK - (addr & MASK));
       int i = addr >>> SHIFT;
       if (value == 0 && n == BLOCK) {
-        blocks[i] = ZEROS;
+        if (blocks[i] != ZEROS) {
+          resident.give(BLOCK);
+          blocks[i] = ZEROS;
+        }
       } else if (value != 0 || blocks[i] != ZEROS) {
         Arrays.fill(writable(i), addr & MASK, (addr & MASK) + n, value);
       }

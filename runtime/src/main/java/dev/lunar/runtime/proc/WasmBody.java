@@ -101,9 +101,11 @@ final class WasmBody implements ProcessBody {
       clean = true;
       throw e;
     } finally {
+      self.letGoOfMemory(); // the next process may take the instance at once
       if (clean) {
-        self.letGoOfMemory(); // the next process may take the instance at once
         instances.give(kind, instance);
+      } else {
+        instances.drop(instance.memory());
       }
     }
   }
@@ -111,10 +113,11 @@ final class WasmBody implements ProcessBody {
   /**
    * A process's memory: it counts the reductions the rewritten module ticks off, for whichever
    * process runs the instance (so that a spare holds on to none), from the instance's start
-   * function on. A module loaded without the rewrite never ticks.
+   * function on. A module loaded without the rewrite never ticks. Its blocks count in {@code
+   * resident}, the node's budget for guests' memory.
    */
-  static Memory memory(MemoryLimits limits) {
-    Memory memory = SparseMemory.of(limits);
+  static Memory memory(MemoryLimits limits, ByteBudget resident) {
+    Memory memory = SparseMemory.of(limits, resident);
     if (memory instanceof SparseMemory counter) {
       counter.countReductions(() -> WasiImports.CURRENT.get().self().endSlice());
     }

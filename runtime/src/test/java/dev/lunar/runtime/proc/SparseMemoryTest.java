@@ -3,6 +3,7 @@ package dev.lunar.runtime.proc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Memory;
@@ -139,6 +140,35 @@ class SparseMemoryTest {
     memory.writeLong(3 * Memory.PAGE_SIZE - 8, -1L);
     assertEquals(-1L, memory.readLong(3 * Memory.PAGE_SIZE - 8));
     assertEquals(BLOCK, memory.residentBytes());
+  }
+
+  @Test
+  void blocksCountInTheNodesBudgetWhichBoundsGrowsAndWrites() {
+    var resident = new ByteBudget(Memory.PAGE_SIZE); // 16 blocks
+    var a = new SparseMemory(new MemoryLimits(1, 3), resident);
+    var b = new SparseMemory(new MemoryLimits(1, 3), resident);
+    a.writeByte(0, (byte) 1);
+    b.writeI32(BLOCK - 2, 7); // two blocks
+    assertEquals(3L * BLOCK, resident.held());
+    a.writeByte(1, (byte) 2); // a block it has: costs nothing
+    assertEquals(3L * BLOCK, resident.held());
+    assertEquals(-1, a.grow(1), "a page would not fit in what is left");
+
+    b.fill((byte) 1, 2 * BLOCK, 15 * BLOCK); // 13 blocks more: all 16 held
+    assertEquals(Memory.PAGE_SIZE, resident.held());
+    var e = assertThrows(WasmRuntimeException.class, () -> a.writeByte(BLOCK, (byte) 1));
+    assertTrue(e.getMessage().startsWith("out of memory"), e.getMessage());
+    assertEquals(0, a.read(BLOCK), "the write that failed wrote nothing");
+    assertEquals(Memory.PAGE_SIZE, resident.held(), "and took nothing");
+
+    b.fill((byte) 0, 0, BLOCK);
+    assertEquals(Memory.PAGE_SIZE - BLOCK, resident.held(), "zeros over a block give it back");
+    a.writeByte(BLOCK, (byte) 1);
+    b.zero();
+    assertEquals(2L * BLOCK, resident.held(), "zero() gives back all of b's");
+    a.zero();
+    assertEquals(0, resident.held());
+    assertEquals(1, a.grow(1), "and a page fits again");
   }
 
   private static int address(Random random, int size) {

@@ -3,14 +3,16 @@ package dev.lunar.runtime.proc;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes of message bodies a node holds for later (in mailboxes, in pending timers), against a
- * limit: a send that would pass it fails, as a send to a full mailbox does. Thread-safe.
+ * Bytes a node holds of one kind, against a limit: message bodies kept for later (in mailboxes, in
+ * pending timers), where a send that would pass the limit fails as a send to a full mailbox does;
+ * or guests' linear memory, where a write that would pass it ends the writer ({@link
+ * SparseMemory}). Thread-safe.
  */
-final class QueuedBytes {
+final class ByteBudget {
   private final AtomicLong held = new AtomicLong();
   private final long limit;
 
-  QueuedBytes(long limit) {
+  ByteBudget(long limit) {
     this.limit = limit;
   }
 
@@ -21,6 +23,11 @@ final class QueuedBytes {
       return false;
     }
     return true;
+  }
+
+  /** Whether {@code n} bytes more would stay within the limit now; takes nothing. */
+  boolean fits(long n) {
+    return held.get() + n <= limit;
   }
 
   /** Takes {@code n} bytes even past the limit: for the runtime's own notices. */
