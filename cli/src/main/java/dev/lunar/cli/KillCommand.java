@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "End a process wherever it is, with reason `killed` or the one given.",
       "The REASON words are joined by spaces; they are one line of text (no newline or other"
-          + " control character)."
+          + " control character).",
+      "Options may come before or after PID; `--` ends them, so a reason that starts with `-`"
+          + " goes after it."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -54,6 +54,8 @@ final class KvCommand {
       description = {
         "Store a value: the VALUE words joined by spaces, or all of standard input when there"
             + " are none. The bucket is created if it does not exist.",
+        "Options may come anywhere; `--` ends them, so a value that starts with `-` goes after"
+            + " it: `lunar kv put b k -- -v` (a negative number needs no `--`).",
         "Returns once the value is on disk."
       },
       exitCodeListHeading = "%nExit codes:%n",

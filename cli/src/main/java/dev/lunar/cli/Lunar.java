@@ -5,6 +5,7 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -60,17 +61,22 @@ public final class Lunar {
     cli.setErr(new PrintWriter(err, true));
     // What follows `run MODULE` goes to the guest, even words that look like options.
     cli.setStopAtPositional(true);
-    // A message is only text: `lunar send 7 --tag t hi` takes --tag as an option wherever it is,
-    // and `--` ends the options, so `lunar send 7 -- -v` sends "-v".
-    cli.getSubcommands().get("send").setStopAtPositional(false);
+    // A message, a reason or a value is only text: `lunar send 7 --tag t hi` takes --tag as an
+    // option wherever it is, and `--` ends the options, so `lunar send 7 -- -v` sends "-v".
+    List<CommandLine> textTaking =
+        List.of(
+            cli.getSubcommands().get("send"),
+            cli.getSubcommands().get("kill"),
+            cli.getSubcommands().get("kv").getSubcommands().get("put"));
+    textTaking.forEach(c -> c.setStopAtPositional(false));
     // A spawn line's own options (--link, --grant …) are words of the line, not of `lunar spawn`.
     cli.getSubcommands().get("spawn").setUnmatchedOptionsArePositionalParams(true);
     // Bad usage is one line, as every other bad input is: the usage is a --help away.
     cli.setParameterExceptionHandler((e, words) -> {
       String name = e.getCommandLine().getCommandSpec().qualifiedName();
       String hint =
-          e instanceof UnmatchedArgumentException && name.equals("lunar send")
-              ? "; a message that starts with - goes after --"
+          e instanceof UnmatchedArgumentException && textTaking.contains(e.getCommandLine())
+              ? "; text that starts with - goes after --"
               : "";
       err.println(name + ": " + e.getMessage() + hint + " (see " + name + " --help)");
       return BAD_INPUT;

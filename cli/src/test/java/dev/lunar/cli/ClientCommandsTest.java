@@ -1,10 +1,14 @@
 package dev.lunar.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lunar.fs.fuse.FuseMount;
 import dev.lunar.fs.fuse.FuseOptions;
+import dev.lunar.kv.Durability;
+import dev.lunar.kv.rocks.RocksKvStore;
+import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
@@ -39,6 +43,7 @@ class ClientCommandsTest {
   @TempDir static Path tmp;
 
   private static Node node;
+  private static RocksKvStore store;
   private static FuseMount mount;
   private static Path mnt;
 
@@ -47,8 +52,11 @@ class ClientCommandsTest {
   @BeforeAll
   static void start() throws Exception {
     node = new Node(NodeConfig.defaults().withLimits(NodeConfig.DEFAULT_MAX_MESSAGE, CAPACITY));
+    store = RocksKvStore.open(tmp.resolve("kv"), Durability.SYNC, Thread.ofPlatform().factory());
+    KvDir kv = new KvDir(store);
     Tree.install(
-        node, Modules.catalog(ModuleLoader.inMemory(false), List.of()), System.out, GUEST_ERR);
+            node, Modules.catalog(ModuleLoader.inMemory(false), List.of()), System.out, GUEST_ERR)
+        .mount("kv", caller -> kv);
     mnt = Files.createDirectory(tmp.resolve("mnt"));
     mount = FuseMount.mount(node.hostTree(), mnt, FuseOptions.defaults());
   }
@@ -60,6 +68,9 @@ class ClientCommandsTest {
     }
     if (node != null) {
       node.close();
+    }
+    if (store != null) {
+      store.close();
     }
   }
 
@@ -166,6 +177,28 @@ class ClientCommandsTest {
     assertBadUsage(r, "send -x");
     assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
     assertTrue(!guestErr().contains("'-x' from"), guestErr());
+  }
+
+  @Test
+  void killAndKvPutTakeOptionsAfterTheirWordsAndDashDashEndsThem() throws Exception {
+    String m = mnt.toString();
+    ok("kv", "put", "opts", "a", "--mount", m, "one", "two");
+    assertEquals("one two", ok("kv", "get", "opts", "a").out());
+    ok("kv", "put", "opts", "b", "--", "-x", "--mount");
+    assertEquals("-x --mount", ok("kv", "get", "opts", "b").out());
+    ok("kv", "put", "opts", "n", "-5"); // a negative number is no option
+    assertEquals("-5", ok("kv", "get", "opts", "n").out());
+    Run r = lunar("", "kv", "put", "opts", "c", "-x");
+    assertBadUsage(r, "kv put -x");
+    assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
+    assertFalse(Files.exists(mnt.resolve("kv/opts/c")), "nothing stored");
+
+    String pid = spawn("sleep", "600000");
+    ok("kill", pid, "--mount", m, "went", "away");
+    assertEquals("went away\n", Files.readString(mnt.resolve("proc/" + pid + "/exit")));
+    String other = spawn("sleep", "600000");
+    ok("kill", other, "--", "-x");
+    assertEquals("-x\n", Files.readString(mnt.resolve("proc/" + other + "/exit")));
   }
 
   @Test
