@@ -1,7 +1,9 @@
 package dev.lunar.cli;
 
+import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lunar.fs.fuse.FuseMount;
@@ -10,10 +12,14 @@ import dev.lunar.kv.Durability;
 import dev.lunar.kv.rocks.RocksKvStore;
 import dev.lunar.kv.tree.KvDir;
 import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.metrics.Prometheus;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.tree.Tree;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,6 +183,31 @@ class ClientCommandsTest {
     assertBadUsage(r, "send -x");
     assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
     assertTrue(!guestErr().contains("'-x' from"), guestErr());
+  }
+
+  @Test
+  void aWriteTooLongForTheMountIsRefusedAndCounted() throws Exception {
+    String pid = spawn("sleep", "600000");
+    long before = refusedSends();
+    // lunar send refuses it itself; one plain write(2) reaches the mount, which refuses it whole.
+    // (Files.write would write it 8 KiB at a time: many messages.)
+    try (var ch = FileChannel.open(mnt.resolve("proc/" + pid + "/mailbox"), WRITE)) {
+      var e = assertThrows(IOException.class, () -> ch.write(ByteBuffer.allocate(200_000)));
+      assertEquals("Message too long", e.getMessage());
+    }
+    assertTrue(status(pid).contains("queued: 0\n"), status(pid));
+    assertEquals(before + 1, refusedSends(), "lunar_messages_refused_total counts it");
+  }
+
+  private static long refusedSends() {
+    var out = new Prometheus();
+    node.stats().report(out);
+    return out.text()
+        .lines()
+        .filter(l -> l.startsWith("lunar_messages_refused_total "))
+        .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

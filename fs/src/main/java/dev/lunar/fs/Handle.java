@@ -75,6 +75,12 @@ public interface Handle extends AutoCloseable {
   }
 
   /**
+   * Told when the FUSE adapter refuses a write as too long to arrive whole, before the handle sees
+   * it: a handle that counts its own refusals counts this one too.
+   */
+  default void refusedWhole() {}
+
+  /**
    * For {@code poll}: true if a read would not wait now. When false, {@code waiter} is unparked
    * once that may have changed, if {@link #notifies()}; otherwise the poller checks again later.
    */

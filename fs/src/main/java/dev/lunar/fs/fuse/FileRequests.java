@@ -141,6 +141,7 @@ final class FileRequests {
     try {
       OpenFile f = files.file(FileInfo.fh(fi));
       if (size > FuseMount.MAX_WHOLE_WRITE && f.handle().wholeWrites()) {
+        f.handle().refusedWhole();
         throw new FsException(
             Errno.EMSGSIZE,
             "a write through the mount is one message of at most "

@@ -36,7 +36,8 @@ public final class NodeStats implements MetricSource {
     messageBytes.add(bytes);
   }
 
-  void refused() {
+  /** Counts a send refused: by the node, or by the mount before it reached the node. */
+  public void refused() {
     refused.increment();
   }
 

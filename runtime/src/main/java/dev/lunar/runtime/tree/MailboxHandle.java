@@ -54,6 +54,11 @@ final class MailboxHandle implements Handle {
   }
 
   @Override
+  public void refusedWhole() {
+    node.stats().refused();
+  }
+
+  @Override
   public int write(ByteBuffer src, long offset) throws FsException {
     byte[] bytes = new byte[src.remaining()];
     src.get(bytes);
