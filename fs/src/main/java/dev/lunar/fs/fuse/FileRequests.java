@@ -37,14 +37,22 @@ final class FileRequests {
   private final OpenFiles files;
   private final OpStats stats;
   private final Failures failures;
+  private final Callers callers;
   private WaitingReads waits;
 
-  FileRequests(LibFuse.Api api, Inodes inodes, OpenFiles files, OpStats stats, Failures failures) {
+  FileRequests(
+      LibFuse.Api api,
+      Inodes inodes,
+      OpenFiles files,
+      OpStats stats,
+      Failures failures,
+      Callers callers) {
     this.api = api;
     this.inodes = inodes;
     this.files = files;
     this.stats = stats;
     this.failures = failures;
+    this.callers = callers;
   }
 
   void waits(WaitingReads waits) {
@@ -61,6 +69,7 @@ final class FileRequests {
       OpenMode mode = mode(FileInfo.flags(fi));
       Stat st = file.stat();
       Stat.permit(st.mode(), mode);
+      callers.checkOpen(req, st.mode(), mode);
       Handle h = file.open(mode);
       boolean stream = st.stream() || h.stream();
       try {
@@ -88,6 +97,7 @@ final class FileRequests {
   void create(long req, long parent, long name, int mode, long fi) {
     stats.count(Op.CREATE);
     try {
+      callers.checkChange(req);
       Inode p = inodes.get(parent);
       String n = LibFuse.string(name);
       Dir d = NodeRequests.dir(p);

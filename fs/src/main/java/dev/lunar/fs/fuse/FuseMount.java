@@ -90,9 +90,10 @@ public final class FuseMount implements AutoCloseable {
     Failures failures = new Failures(api, stats);
     CountDownLatch started = new CountDownLatch(1);
     Inodes inodes = new Inodes(root);
-    FileRequests fileRequests = new FileRequests(api, inodes, files, stats, failures);
+    Callers callers = new Callers(api, uid, options.allowOther());
+    FileRequests fileRequests = new FileRequests(api, inodes, files, stats, failures, callers);
     NodeRequests nodeRequests =
-        new NodeRequests(api, inodes, files, stats, failures, fileRequests, uid, gid);
+        new NodeRequests(api, inodes, files, stats, failures, fileRequests, uid, gid, callers);
     Ops ops = new Ops(started::countDown, nodeRequests, fileRequests);
     Session session = Session.mount(dir.toString(), arguments(options), ops);
     long bufferSize = session.bufferSize();

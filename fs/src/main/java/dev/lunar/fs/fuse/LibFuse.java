@@ -84,6 +84,9 @@ final class LibFuse {
 
     int fuse_req_interrupted(long req);
 
+    /** The caller of a request: {@code struct fuse_ctx}, whose uid is its first 32 bits. */
+    long fuse_req_ctx(long req);
+
     void fuse_req_interrupt_func(long req, long func, long data);
   }
 

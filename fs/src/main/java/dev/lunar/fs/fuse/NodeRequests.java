@@ -35,6 +35,7 @@ final class NodeRequests {
   private final FileRequests fileRequests;
   private final long uid;
   private final long gid;
+  private final Callers callers;
 
   NodeRequests(
       LibFuse.Api api,
@@ -44,7 +45,8 @@ final class NodeRequests {
       Failures failures,
       FileRequests fileRequests,
       long uid,
-      long gid) {
+      long gid,
+      Callers callers) {
     this.api = api;
     this.inodes = inodes;
     this.files = files;
@@ -53,6 +55,7 @@ final class NodeRequests {
     this.fileRequests = fileRequests;
     this.uid = uid;
     this.gid = gid;
+    this.callers = callers;
   }
 
   void lookup(long req, long parent, long name) {
@@ -97,10 +100,11 @@ final class NodeRequests {
   void setattr(long req, long ino, long attr, int toSet, long fi) {
     stats.count(Op.SETATTR);
     try {
+      callers.checkChange(req);
       Inode i = inodes.get(ino);
       Stat st = i.node.stat();
       FileStat a = Worker.statAt(attr);
-      if ((toSet & SET_MODE) != 0 && (a.st_mode.intValue() & 07777) != (st.mode() & 07777)) {
+      if ((toSet & SET_MODE) != 0 && (a.st_mode.intValue() & 07777) != Callers.shown(st.mode())) {
         throw new FsException(Errno.EPERM, "modes are set by the tree, not by chmod");
       }
       if (((toSet & SET_UID) != 0 && a.st_uid.longValue() != uid)
@@ -119,6 +123,7 @@ final class NodeRequests {
   void mkdir(long req, long parent, long name, int mode) {
     stats.count(Op.MKDIR);
     try {
+      callers.checkChange(req);
       Inode p = inodes.get(parent);
       String n = LibFuse.string(name);
       Dir d = dir(p);
@@ -140,6 +145,7 @@ final class NodeRequests {
   private void remove(long req, long parent, long name, Op op) {
     stats.count(op);
     try {
+      callers.checkChange(req);
       String n = LibFuse.string(name);
       Dir d = dir(inodes.get(parent));
       if (op == Op.UNLINK) {
@@ -158,6 +164,7 @@ final class NodeRequests {
   void rename(long req, long parent, long name, long newParent, long newName) {
     stats.count(Op.RENAME);
     try {
+      callers.checkChange(req);
       if (parent != newParent) {
         throw new FsException(Errno.EXDEV, "renames stay within one directory");
       }

@@ -117,7 +117,7 @@ final class Worker {
   private void fill(FileStat st, long ino, Stat s, long size) {
     st.st_dev.set(0);
     st.st_ino.set(ino);
-    st.st_mode.set((s.dir() ? S_IFDIR : S_IFREG) | (s.mode() & 07777));
+    st.st_mode.set((s.dir() ? S_IFDIR : S_IFREG) | Callers.shown(s.mode()));
     st.st_nlink.set(s.dir() ? 2 : 1);
     st.st_uid.set(uid);
     st.st_gid.set(gid);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,6 +66,42 @@ class FuseMountTest {
     assertEquals(expected, bash.run(format).ok().out());
     assertEquals(expected, bash.run(format).ok().out());
     assertEquals("directory 755\n", bash.run("stat -c '%F %a' \"$M/notes\"").ok().out());
+  }
+
+  /**
+   * With allow_other, another user (nobody, here) may read what others may read and change nothing:
+   * through a real node's /proc/new it could otherwise spawn guests with our files.
+   */
+  @Test
+  void withAllowOtherOtherUsersMayOnlyRead() throws Exception {
+    mount.close();
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    mount = FuseMount.mount(tree.root, m, FuseOptions.defaults().withAllowOther(true));
+    bash.run("echo mine > \"$M/notes/a\"").ok();
+    String nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups -- bash -c ";
+    assertEquals("hello, static\n", bash.run(nobody + "'cat \"$M/static.txt\"'").ok().out());
+    assertEquals("mine\n", bash.run(nobody + "'cat \"$M/notes/a\"'").ok().out());
+    assertEquals("a\n", bash.run(nobody + "'ls \"$M/notes\"'").ok().out());
+    for (String change :
+        List.of(
+            "echo x > \"$M/notes/a\"",
+            "echo x >> \"$M/notes/a\"",
+            "echo x > \"$M/notes/b\"",
+            "mkdir \"$M/notes/d\"",
+            "rm \"$M/notes/a\"",
+            "mv \"$M/notes/a\" \"$M/notes/c\"",
+            "truncate -s 0 \"$M/notes/a\"",
+            "echo hi > \"$M/mailbox\"")) {
+      Bash.Result r = bash.run(nobody + "'" + change + "'");
+      assertNotEquals(0, r.exit(), change);
+      assertTrue(r.err().contains("Permission denied"), change + ": " + r.err());
+    }
+    assertEquals(Set.of("a"), tree.notes.children.keySet());
+    assertEquals("mine\n", ((TestTree.Doc) tree.notes.children.get("a")).text());
+    // ls -l says so: no write bit for group or others; the owner (root, here) writes as before.
+    assertEquals("644\n", bash.run("stat -c %a \"$M/notes/a\"").ok().out());
+    bash.run("echo again >> \"$M/notes/a\"").ok();
+    assertEquals("mine\nagain\n", bash.run("cat \"$M/notes/a\"").ok().out());
   }
 
   @Test
