@@ -123,9 +123,7 @@ final class Instances {
    * it if not.
    */
   void give(Kind kind, Instance instance) {
-    if (instance.memory() != null) {
-      instance.memory().zero(); // let its blocks go now, kept or not
-    }
+    drop(instance.memory()); // its blocks go back now, whether it is kept or not
     if (budget <= 0
         || !kind.resettable
         || (instance.memory() != null && instance.memory().pages() != kind.limits.initialPages())) {
@@ -142,7 +140,11 @@ final class Instances {
     }
   }
 
-  /** Gives back the blocks of an instance's memory that no guest will use again. */
+  /**
+   * Gives the blocks of an ended guest's memory back to the node, leaving the memory all zeros, as
+   * a spare's must be. A memory that is not sparse (a shared one) is left as it is: a spare's is
+   * zeroed by its reset.
+   */
   void drop(Memory memory) {
     if (memory instanceof SparseMemory sparse) {
       sparse.zero();
