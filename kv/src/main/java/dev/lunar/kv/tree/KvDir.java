@@ -67,7 +67,14 @@ public final class KvDir implements Dir {
 
   @Override
   public void rmdir(String name) throws FsException {
-    store.dropBucket(name);
+    // A key being created shows in ls, so its bucket is not empty. Pending's lock holds off new
+    // ones until the bucket is gone.
+    synchronized (pending) {
+      if (pending.any(name)) {
+        throw new FsException(Errno.ENOTEMPTY, name + " has a key being written");
+      }
+      store.dropBucket(name);
+    }
   }
 
   @Override

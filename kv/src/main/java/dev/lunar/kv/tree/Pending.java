@@ -54,6 +54,11 @@ final class Pending {
     }
   }
 
+  /** Whether any key of {@code bucket} is pending. */
+  synchronized boolean any(String bucket) {
+    return buckets.containsKey(bucket);
+  }
+
   /** When {@code key} was created, if it is pending; else null. */
   synchronized Long created(String bucket, String key) {
     TreeMap<String, Entry> keys = buckets.get(bucket);
