@@ -97,40 +97,47 @@ public final class Namespace {
       return child;
     }
 
-    private void writable(String what) throws FsException {
+    /**
+     * Refuses a change to {@code name} here unless this directory is writable or a writable grant
+     * covers {@code name} itself: {@code --grant /kv/counts:rw} may make and remove {@code
+     * /kv/counts}, though {@code /kv} is not granted.
+     */
+    private void writable(String name, String what) throws FsException {
       Access access = access();
-      if (access == null || !access.write()) {
+      Access own = grants.access(child(name));
+      if ((access == null || !access.write()) && (own == null || !own.write())) {
         throw new FsException(Errno.EACCES, Paths.join(path) + " is not writable: " + what);
       }
     }
 
     @Override
     public Handle create(String name, OpenMode mode, boolean exclusive) throws FsException {
-      writable("cannot create " + name);
+      writable(name, "cannot create " + name);
       return dir.create(name, mode, exclusive);
     }
 
     @Override
     public void mkdir(String name) throws FsException {
-      writable("cannot make " + name);
+      writable(name, "cannot make " + name);
       dir.mkdir(name);
     }
 
     @Override
     public void unlink(String name) throws FsException {
-      writable("cannot remove " + name);
+      writable(name, "cannot remove " + name);
       dir.unlink(name);
     }
 
     @Override
     public void rmdir(String name) throws FsException {
-      writable("cannot remove " + name);
+      writable(name, "cannot remove " + name);
       dir.rmdir(name);
     }
 
     @Override
     public void rename(String from, String to) throws FsException {
-      writable("cannot rename " + from);
+      writable(from, "cannot rename " + from);
+      writable(to, "cannot rename to " + to);
       dir.rename(from, to);
     }
   }

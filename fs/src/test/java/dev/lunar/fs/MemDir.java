@@ -37,6 +37,16 @@ final class MemDir implements Dir {
     children.remove(name);
   }
 
+  @Override
+  public void mkdir(String name) {
+    dir(name);
+  }
+
+  @Override
+  public void rmdir(String name) {
+    children.remove(name);
+  }
+
   record Text(String text) implements File {
     @Override
     public Handle open(OpenMode mode) {

@@ -65,6 +65,25 @@ class NamespaceTest {
   }
 
   @Test
+  void aGrantedPathMayBeMadeAndRemovedThoughItsParentIsNotWritable() throws FsException {
+    Dir root = Namespace.view(tree, grants("/kv/w:rw", "/kv/r:ro"));
+    Dir kv = (Dir) walk(root, "/kv");
+    kv.mkdir("w");
+    assertTrue(tree.dir("kv").children.containsKey("w"));
+    assertEquals(List.of("w"), names(kv));
+    kv.rmdir("w");
+    assertFalse(tree.dir("kv").children.containsKey("w"));
+    for (String name : List.of("r", "other")) {
+      var e = assertThrows(FsException.class, () -> kv.mkdir(name));
+      assertEquals(Errno.EACCES, e.errno(), name);
+      assertEquals("/kv is not writable: cannot make " + name, e.reason());
+    }
+    assertEquals(Errno.EACCES, assertThrows(FsException.class, () -> kv.rmdir("a")).errno());
+    assertEquals(Errno.EACCES, assertThrows(FsException.class, () -> kv.rename("w", "a")).errno());
+    assertEquals(List.of("a", "b"), List.copyOf(tree.dir("kv").children.keySet()));
+  }
+
+  @Test
   void starReachesButDoesNotList() throws FsException {
     Dir root = Namespace.view(tree, grants("/proc/7:rw", "/proc/*/mailbox:wo"));
     assertEquals(List.of("7"), names((Dir) walk(root, "/proc")));
