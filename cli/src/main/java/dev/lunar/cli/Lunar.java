@@ -55,6 +55,13 @@ public final class Lunar {
    */
   public static int execute(
       String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    for (int i = 0; i < args.length; i++) {
+      // What the JVM made of bytes that are not UTF-8: passed on, the guest would get altered text.
+      if (args[i].indexOf('\uFFFD') >= 0) {
+        err.println("lunar: argument " + (i + 1) + " is not valid UTF-8");
+        return BAD_INPUT;
+      }
+    }
     var io = new Io(in, out, err, env);
     CommandLine cli = new CommandLine(new Lunar(), new IoFactory(io));
     cli.setOut(new PrintWriter(out, true));

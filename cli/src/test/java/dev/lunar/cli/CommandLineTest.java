@@ -71,6 +71,14 @@ class CommandLineTest {
   }
 
   @Test
+  void anArgumentThatWasNotUtf8IsRefusedNotPassedOnAltered() {
+    // The JVM decodes argv bytes that are not UTF-8 (here \xff) to U+FFFD.
+    assertEquals(2, lunar(Map.of(), "run", "hello", "x\uFFFDy"));
+    assertEquals("lunar: argument 3 is not valid UTF-8\n", stderr);
+    assertEquals("", stdout);
+  }
+
+  @Test
   void spawnLinesQuoteWordsWithSpaces() {
     assertEquals(
         "--link echo \"two words\" \"a \\\"q\\\"\" \"\"",

@@ -4,6 +4,7 @@ import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
 import dev.lunar.fs.Handle;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /** Small helpers for files whose content is text, here and in {@code /net}. */
@@ -14,10 +15,16 @@ public final class Text {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  public static String string(ByteBuffer src) {
-    byte[] b = new byte[src.remaining()];
-    src.get(b);
-    return new String(b, StandardCharsets.UTF_8);
+  /**
+   * A command line written to a file (a spawn line, a ctl command), which must be UTF-8: bytes that
+   * are not would decode to U+FFFD, and reach a guest's arguments altered.
+   */
+  public static String string(ByteBuffer src) throws FsException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(src).toString();
+    } catch (CharacterCodingException e) {
+      throw new FsException(Errno.EINVAL, "a command line must be valid UTF-8");
+    }
   }
 
   /**

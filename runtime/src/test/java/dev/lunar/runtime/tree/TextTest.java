@@ -1,7 +1,11 @@
 package dev.lunar.runtime.tree;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.FsException;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class TextTest {
@@ -13,5 +17,17 @@ class TextTest {
       assertEquals(0, Text.number(name), name);
     }
     assertEquals(0, Text.number("1234567890123456789"), "19 digits");
+  }
+
+  @Test
+  void aCommandLineIsUtf8OrRefused() throws FsException {
+    assertEquals("hello \u00e9", Text.string(ByteBuffer.wrap(Text.bytes("hello \u00e9"))));
+    for (byte[] bad :
+        new byte[][] {
+          {'x', (byte) 0xff, 'y'}, {(byte) 0xc3}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}
+        }) {
+      var e = assertThrows(FsException.class, () -> Text.string(ByteBuffer.wrap(bad)));
+      assertEquals(Errno.EINVAL, e.errno());
+    }
   }
 }
