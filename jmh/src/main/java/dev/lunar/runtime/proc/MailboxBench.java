@@ -1,5 +1,6 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.fs.ByteBudget;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

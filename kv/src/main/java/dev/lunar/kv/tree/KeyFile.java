@@ -7,6 +7,7 @@ import dev.lunar.fs.Handle;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Stat;
 import dev.lunar.kv.KvStat;
+import java.nio.ByteBuffer;
 
 /**
  * {@code /kv/<bucket>/<key>}. Opening it for reading reads the whole value once: the handle reads
@@ -37,7 +38,37 @@ record KeyFile(BucketDir dir, String key) implements File {
     if (mode.write()) {
       return new WriteHandle(dir, key, mode, value, false, false);
     }
-    return Handle.of(value);
+    kv.hold(value.length);
+    return new Snapshot(kv, value);
+  }
+
+  /** A value as of the open, held against the tree's limit on open values until the close. */
+  private static final class Snapshot implements Handle {
+    private final KvDir kv;
+    private final Handle bytes;
+    private long held;
+
+    Snapshot(KvDir kv, byte[] value) {
+      this.kv = kv;
+      this.bytes = Handle.of(value);
+      this.held = value.length;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long offset, boolean block) throws FsException {
+      return bytes.read(dst, offset, block);
+    }
+
+    @Override
+    public long size() throws FsException {
+      return bytes.size();
+    }
+
+    @Override
+    public synchronized void close() {
+      kv.letGo(held);
+      held = 0;
+    }
   }
 
   @Override

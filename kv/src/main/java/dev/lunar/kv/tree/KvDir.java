@@ -1,5 +1,6 @@
 package dev.lunar.kv.tree;
 
+import dev.lunar.fs.ByteBudget;
 import dev.lunar.fs.Dir;
 import dev.lunar.fs.DirEntry;
 import dev.lunar.fs.Errno;
@@ -8,6 +9,7 @@ import dev.lunar.fs.Handle;
 import dev.lunar.fs.Node;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Stat;
+import dev.lunar.kv.KvNames;
 import dev.lunar.kv.KvStore;
 import java.time.InstantSource;
 import java.util.List;
@@ -29,17 +31,48 @@ public final class KvDir implements Dir {
   final InstantSource clock;
   final Pending pending = new Pending();
 
+  /** Bytes of values held by open handles: readers' snapshots, writers' buffers. */
+  private final ByteBudget open;
+
+  /** A tree over {@code store}; open values may hold an eighth of the heap (at least 128 MiB). */
   public KvDir(KvStore store) {
-    this(store, new KvMetrics(), InstantSource.system());
+    this(
+        store,
+        new KvMetrics(),
+        InstantSource.system(),
+        Math.max(2L * KvNames.MAX_VALUE_BYTES, Runtime.getRuntime().maxMemory() / 8));
   }
 
   /**
-   * A tree over {@code store} that counts into {@code metrics} and dates new keys by {@code clock}.
+   * A tree over {@code store} that counts into {@code metrics}, dates new keys by {@code clock},
+   * and lets its open handles hold at most {@code maxOpenBytes} of values together.
    */
-  public KvDir(KvStore store, KvMetrics metrics, InstantSource clock) {
+  public KvDir(KvStore store, KvMetrics metrics, InstantSource clock, long maxOpenBytes) {
     this.store = store;
     this.metrics = metrics;
     this.clock = clock;
+    this.open = new ByteBudget(maxOpenBytes);
+  }
+
+  /** Takes {@code n} bytes for an open handle; {@code ENOMEM}, taking nothing, past the limit. */
+  void hold(long n) throws FsException {
+    if (!open.take(n)) {
+      throw new FsException(
+          Errno.ENOMEM,
+          "open values hold all the memory the node allows them ("
+              + (open.limit() >> 20)
+              + " MiB): close some");
+    }
+  }
+
+  /** Gives back what {@link #hold} took. */
+  void letGo(long n) {
+    open.give(n);
+  }
+
+  /** Bytes of values open handles hold now. */
+  public long openBytes() {
+    return open.held();
   }
 
   public KvMetrics metrics() {

@@ -35,14 +35,23 @@ final class WriteHandle implements Handle {
   /** The value differs from what this handle last committed (or found) in another way. */
   private boolean changed;
 
-  /** A write failed: nothing this handle holds is ever committed (a cut value is not a value). */
-  private boolean failed;
+  /**
+   * Why a write failed, if one did: nothing this handle holds is then ever committed (a cut value
+   * is not a value), and each flush and the close say why.
+   */
+  private FsException failed;
 
   /** Holds a {@link Pending} name until the first commit. */
   private boolean reserved;
 
+  /** Bytes of {@link #buffer} held against the tree's limit on open values. */
+  private long held;
+
   WriteHandle(
-      BucketDir dir, String key, OpenMode mode, byte[] initial, boolean changed, boolean reserved) {
+      BucketDir dir, String key, OpenMode mode, byte[] initial, boolean changed, boolean reserved)
+      throws FsException {
+    dir.kv().hold(initial.length);
+    this.held = initial.length;
     this.dir = dir;
     this.key = key;
     this.mode = mode;
@@ -77,12 +86,12 @@ final class WriteHandle implements Handle {
     try {
       KvNames.value(end);
     } catch (FsException e) {
-      failed = true;
+      failed = new FsException(e.errno(), e.reason() + "; nothing was stored");
       throw e;
     }
     if (end > buffer.length) {
       long grown = Math.max(end, Math.min(KvNames.MAX_VALUE_BYTES, buffer.length * 2L));
-      buffer = Arrays.copyOf(buffer, (int) Math.max(grown, 64));
+      grow((int) Math.max(grown, 64));
     }
     src.get(buffer, (int) at, n);
     size = (int) Math.max(size, end);
@@ -101,12 +110,24 @@ final class WriteHandle implements Handle {
       return;
     }
     if (newSize > buffer.length) {
-      buffer = Arrays.copyOf(buffer, (int) newSize);
+      grow((int) newSize);
     } else if (newSize < size) {
       Arrays.fill(buffer, (int) newSize, size, (byte) 0); // past the size stays zero
     }
     size = (int) newSize;
     changed = true;
+  }
+
+  /** Grows the buffer to {@code length}, held against the tree's limit: else nothing commits. */
+  private void grow(int length) throws FsException {
+    try {
+      dir.kv().hold(length - buffer.length);
+    } catch (FsException e) {
+      failed = new FsException(e.errno(), e.reason() + "; nothing was stored");
+      throw e;
+    }
+    held += length - buffer.length;
+    buffer = Arrays.copyOf(buffer, length);
   }
 
   @Override
@@ -116,30 +137,26 @@ final class WriteHandle implements Handle {
 
   @Override
   public void flush() throws FsException {
-    if (failed) {
-      throw failure();
+    if (failed != null) {
+      throw failed;
     }
     if (written) {
       commit();
     }
   }
 
-  private static FsException failure() {
-    return new FsException(Errno.EFBIG, "a write went past the value limit; nothing was stored");
-  }
-
   @Override
   public void close() throws FsException {
     try {
-      if (failed) {
-        throw failure();
+      if (failed != null) {
+        throw failed;
       }
       if (written || changed) {
         commit();
       }
     } finally {
       release();
-      buffer = null;
+      drop();
     }
   }
 
@@ -147,7 +164,13 @@ final class WriteHandle implements Handle {
   @Override
   public void abandon() {
     release();
+    drop();
+  }
+
+  private void drop() {
     buffer = null;
+    dir.kv().letGo(held);
+    held = 0;
   }
 
   private void commit() throws FsException {

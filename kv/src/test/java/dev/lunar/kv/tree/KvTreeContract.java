@@ -45,10 +45,13 @@ abstract class KvTreeContract {
 
   abstract KvStore open(TestClock clock) throws Exception;
 
+  /** What open handles may hold together here: one 64 MiB value and 1 MiB more. */
+  static final long OPEN_LIMIT = KvNames.MAX_VALUE_BYTES + (1 << 20);
+
   @BeforeEach
   void setUp() throws Exception {
     store = open(clock);
-    kv = new KvDir(store, new KvMetrics(), clock);
+    kv = new KvDir(store, new KvMetrics(), clock, OPEN_LIMIT);
     kv.mkdir("b");
     bucket = (Dir) kv.lookup("b");
   }
@@ -313,6 +316,35 @@ abstract class KvTreeContract {
     Handle rw = ((File) bucket.lookup("k")).open(OpenMode.READ_WRITE);
     rw.close();
     assertErrno(Errno.EBADF, () -> rw.read(ByteBuffer.allocate(1), 0, true));
+  }
+
+  @Test
+  void openValuesAreHeldAgainstALimitAndGivenBackAtClose() throws Exception {
+    store.put("b", "big", new byte[KvNames.MAX_VALUE_BYTES]);
+    Handle first = ((File) bucket.lookup("big")).open(OpenMode.READ);
+    assertEquals(KvNames.MAX_VALUE_BYTES, kv.openBytes());
+    var e =
+        assertThrows(FsException.class, () -> ((File) bucket.lookup("big")).open(OpenMode.READ));
+    assertEquals(Errno.ENOMEM, e.errno());
+    assertTrue(e.reason().startsWith("open values hold all the memory"), e.reason());
+    assertEquals(KvNames.MAX_VALUE_BYTES, kv.openBytes(), "a refused open holds nothing");
+
+    // A writer's buffer counts too: past the limit its write fails, and it stores nothing.
+    Handle w = bucket.create("w", TRUNCATE, false);
+    w.write(ByteBuffer.allocate(1 << 19), 0);
+    assertErrno(Errno.ENOMEM, () -> w.write(ByteBuffer.allocate(1 << 20), 1 << 19));
+    assertErrno(Errno.ENOMEM, w::close);
+    assertErrno(Errno.ENOENT, () -> bucket.lookup("w"));
+
+    first.close();
+    first.close(); // twice gives back once
+    assertEquals(0, kv.openBytes());
+    try (Handle again = ((File) bucket.lookup("big")).open(OpenMode.READ_WRITE)) {
+      assertEquals(KvNames.MAX_VALUE_BYTES, again.size());
+      again.write(buf("x"), 0);
+    }
+    assertEquals(0, kv.openBytes());
+    assertEquals('x', store.get("b", "big")[0]);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.OpCode;
+import dev.lunar.fs.ByteBudget;
 import dev.lunar.runtime.LoadedModule;
 import java.util.EnumSet;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.fs.ByteBudget;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;

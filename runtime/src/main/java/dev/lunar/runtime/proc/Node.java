@@ -1,5 +1,6 @@
 package dev.lunar.runtime.proc;
 
+import dev.lunar.fs.ByteBudget;
 import dev.lunar.fs.Dir;
 import dev.lunar.fs.Namespace;
 import dev.lunar.runtime.ExitReason;

@@ -14,6 +14,7 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.lunar.fs.ByteBudget;
 import dev.lunar.fs.FsException;
 import dev.lunar.fs.Waits;
 import dev.lunar.runtime.GuestSpec;

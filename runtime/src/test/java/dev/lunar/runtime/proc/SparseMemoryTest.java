@@ -9,6 +9,7 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.lunar.fs.ByteBudget;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -1,23 +1,22 @@
-package dev.lunar.runtime.proc;
+package dev.lunar.fs;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes a node holds of one kind, against a limit: message bodies kept for later (in mailboxes, in
- * pending timers), where a send that would pass the limit fails as a send to a full mailbox does;
- * or guests' linear memory, where a write that would pass it ends the writer ({@link
- * SparseMemory}). Thread-safe.
+ * Bytes held of one kind, against a limit, so that no program, however greedy, runs the JVM out of
+ * heap: a node's queued message bodies, its guests' linear memory, the values open in its store.
+ * Whoever takes decides what a refusal means (a failed send, a trap, {@code ENOMEM}). Thread-safe.
  */
-final class ByteBudget {
+public final class ByteBudget {
   private final AtomicLong held = new AtomicLong();
   private final long limit;
 
-  ByteBudget(long limit) {
+  public ByteBudget(long limit) {
     this.limit = limit;
   }
 
   /** Takes {@code n} bytes; false, taking nothing, if that would pass the limit. */
-  boolean take(long n) {
+  public boolean take(long n) {
     if (held.addAndGet(n) > limit) {
       held.addAndGet(-n);
       return false;
@@ -26,24 +25,24 @@ final class ByteBudget {
   }
 
   /** Whether {@code n} bytes more would stay within the limit now; takes nothing. */
-  boolean fits(long n) {
+  public boolean fits(long n) {
     return held.get() + n <= limit;
   }
 
   /** Takes {@code n} bytes even past the limit: for the runtime's own notices. */
-  void force(long n) {
+  public void force(long n) {
     held.addAndGet(n);
   }
 
-  void give(long n) {
+  public void give(long n) {
     held.addAndGet(-n);
   }
 
-  long held() {
+  public long held() {
     return held.get();
   }
 
-  long limit() {
+  public long limit() {
     return limit;
   }
 }
