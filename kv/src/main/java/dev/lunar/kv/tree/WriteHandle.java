@@ -85,13 +85,13 @@ final class WriteHandle implements Handle {
     long end = at + n;
     try {
       KvNames.value(end);
+      if (end > buffer.length) {
+        long grown = Math.max(end, Math.min(KvNames.MAX_VALUE_BYTES, buffer.length * 2L));
+        grow((int) Math.max(grown, 64));
+      }
     } catch (FsException e) {
       failed = new FsException(e.errno(), e.reason() + "; nothing was stored");
       throw e;
-    }
-    if (end > buffer.length) {
-      long grown = Math.max(end, Math.min(KvNames.MAX_VALUE_BYTES, buffer.length * 2L));
-      grow((int) Math.max(grown, 64));
     }
     src.get(buffer, (int) at, n);
     size = (int) Math.max(size, end);
@@ -118,14 +118,9 @@ final class WriteHandle implements Handle {
     changed = true;
   }
 
-  /** Grows the buffer to {@code length}, held against the tree's limit: else nothing commits. */
+  /** Grows the buffer to {@code length}, held against the tree's limit on open values. */
   private void grow(int length) throws FsException {
-    try {
-      dir.kv().hold(length - buffer.length);
-    } catch (FsException e) {
-      failed = new FsException(e.errno(), e.reason() + "; nothing was stored");
-      throw e;
-    }
+    dir.kv().hold(length - buffer.length);
     held += length - buffer.length;
     buffer = Arrays.copyOf(buffer, length);
   }
