@@ -168,6 +168,20 @@ final class FileRequests {
     }
   }
 
+  /** poll(2), select(2), epoll: see {@link WaitingReads#poll}. */
+  void poll(long req, long ino, long fi, long ph) {
+    stats.count(Op.POLL);
+    try {
+      long fh = FileInfo.fh(fi);
+      waits.poll(req, fh, files.file(fh), ph);
+    } catch (Throwable t) {
+      if (ph != 0) {
+        api.fuse_pollhandle_destroy(ph);
+      }
+      failures.reply(req, Op.POLL, t);
+    }
+  }
+
   void flush(long req, long ino, long fi) {
     commit(req, fi, Op.FLUSH);
   }

@@ -104,7 +104,7 @@ public final class FuseMount implements AutoCloseable {
             t -> new Worker(t, bufferSize, uid, gid),
             MAX_IDLE_THREADS,
             SLOW_REQUEST_NANOS);
-    WaitingReads waits = new WaitingReads(api, receivers, stats);
+    WaitingReads waits = new WaitingReads(api, receivers, stats, files);
     fileRequests.waits(waits);
     FuseMount mount =
         new FuseMount(

@@ -84,6 +84,12 @@ final class LibFuse {
 
     int fuse_req_interrupted(long req);
 
+    int fuse_reply_poll(long req, int revents);
+
+    int fuse_lowlevel_notify_poll(long ph);
+
+    void fuse_pollhandle_destroy(long ph);
+
     /** The caller of a request: {@code struct fuse_ctx}, whose uid is its first 32 bits. */
     long fuse_req_ctx(long req);
 

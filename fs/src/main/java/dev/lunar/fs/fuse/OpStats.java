@@ -26,6 +26,7 @@ final class OpStats {
     OPENDIR,
     READDIR,
     RELEASEDIR,
+    POLL,
     INTERRUPTED
   }
 

@@ -31,6 +31,7 @@ final class Ops {
   private static final int READDIR = 21;
   private static final int RELEASEDIR = 22;
   private static final int CREATE = 30;
+  private static final int POLL = 35;
   private static final int FORGET_MULTI = 38;
   private static final int SLOTS = 41;
 
@@ -97,6 +98,11 @@ final class Ops {
     void call(long req, long parent, long name, int mode, long fi);
   }
 
+  public interface Poll {
+    @Delegate
+    void call(long req, long ino, long fi, long ph);
+  }
+
   /** What libfuse calls when the kernel interrupts a request (fuse_req_interrupt_func). */
   public interface Interrupt {
     @Delegate
@@ -132,6 +138,7 @@ final class Ops {
     set(READDIR, Read.class, (Read) r::readdir);
     set(RELEASEDIR, WithFile.class, (WithFile) r::releasedir);
     set(CREATE, Create.class, (Create) f::create);
+    set(POLL, Poll.class, (Poll) f::poll);
   }
 
   private <T> void set(int slot, Class<T> type, T closure) {

@@ -21,6 +21,11 @@ import jnr.ffi.Runtime;
  * Handle#readable}), parks, and checks for an interrupt before trying again. So an interrupted
  * reader gets {@code EINTR} and takes no message: nothing is read after the interrupt arrived.
  * Handles that do not notify are polled every 20 ms.
+ *
+ * <p>{@link #poll} answers poll(2) and select(2) the same way: a stream is readable when its handle
+ * says so, and when it is not, one watcher per open file waits for it as a read would, then tells
+ * the kernel to ask again. So a {@code select} with a timeout on a connection with nothing to read
+ * times out, instead of letting its caller into a read that blocks.
  */
 final class WaitingReads {
   private static final long POLL = TimeUnit.MILLISECONDS.toNanos(20);
@@ -30,12 +35,18 @@ final class WaitingReads {
   private final Receivers receivers;
   private final OpStats stats;
   private final Map<Long, Thread> waiting = new ConcurrentHashMap<>();
+  private final OpenFiles files;
+
+  /** The poll handle to notify for an open file that a watcher waits on. */
+  private final Map<OpenFiles.OpenFile, Long> polls = new ConcurrentHashMap<>();
+
   // Held so that jnr-ffi keeps the native closure.
   private final Ops.Interrupt onInterrupt = this::interrupted;
   private final Pointer onInterruptPointer;
 
-  WaitingReads(LibFuse.Api api, Receivers receivers, OpStats stats) {
+  WaitingReads(LibFuse.Api api, Receivers receivers, OpStats stats, OpenFiles files) {
     this.api = api;
+    this.files = files;
     this.receivers = receivers;
     this.stats = stats;
     onInterruptPointer =
@@ -92,6 +103,58 @@ final class WaitingReads {
       }
     } finally {
       waiting.remove(req);
+    }
+  }
+
+  // poll(2)'s bits.
+  private static final int POLLIN = 0x1;
+  private static final int POLLOUT = 0x4;
+  private static final int POLLRDNORM = 0x40;
+  private static final int POLLWRNORM = 0x100;
+
+  /**
+   * Answers a poll of {@code f}: writable always (a write that cannot go says so at once), readable
+   * unless it is a stream whose handle has nothing to read. Then, if the kernel gave a poll handle
+   * {@code ph} to notify and {@code f} was not readable, a watcher notifies it once it may be.
+   */
+  void poll(long req, long fh, OpenFiles.OpenFile f, long ph) {
+    boolean readable = !f.stream() || readable(f, Thread.currentThread());
+    int out = POLLOUT | POLLWRNORM;
+    api.fuse_reply_poll(req, readable ? out | POLLIN | POLLRDNORM : out);
+    if (ph == 0) {
+      return;
+    }
+    if (readable) {
+      api.fuse_pollhandle_destroy(ph);
+      return;
+    }
+    Long old = polls.put(f, ph);
+    if (old != null) {
+      api.fuse_pollhandle_destroy(old); // that file's watcher notifies the new one
+    } else {
+      Thread.ofVirtual().name("lunar-fuse-poll").start(() -> watch(fh, f));
+    }
+  }
+
+  private static boolean readable(OpenFiles.OpenFile f, Thread waiter) {
+    synchronized (f) {
+      return f.handle().readable(waiter);
+    }
+  }
+
+  /** Waits until {@code f} may be readable, closed or the mount closing; then notifies. */
+  private void watch(long fh, OpenFiles.OpenFile f) {
+    Thread me = Thread.currentThread();
+    boolean open;
+    while ((open = files.fileOrNull(fh) == f && !receivers.stopped()) && !readable(f, me)) {
+      LockSupport.parkNanos(this, f.handle().notifies() ? RECHECK : POLL);
+    }
+    Long ph = polls.remove(f);
+    if (ph != null) {
+      if (open) {
+        api.fuse_lowlevel_notify_poll(ph);
+      }
+      api.fuse_pollhandle_destroy(ph);
     }
   }
 

@@ -255,6 +255,30 @@ class FuseMountTest {
     assertEquals(List.of("for a later reader"), drain());
   }
 
+  /** select(2), poll(2): a stream with nothing to read is not ready until something comes. */
+  @Test
+  void pollSaysWhenAStreamHasSomethingToRead() throws Exception {
+    String probe = "exec 3< \"$M/mailbox\"; read -t 0 -u 3; echo $?"; // bash's select, no wait
+    assertEquals("1\n", bash.run(probe).ok().out(), "nothing queued: not ready");
+    assertEquals("0\n", bash.run("read -t 0 < \"$M/static.txt\"; echo $?").ok().out());
+    String select =
+        "python3 -c 'import os, select, sys; fd = os.open(sys.argv[1], os.O_RDONLY);"
+            + " r, _, _ = select.select([fd], [], [], float(sys.argv[2]));"
+            + " print(len(r), os.read(fd, 10).decode() if r else \"\")' \"$M/mailbox\" ";
+    assertEquals("0 \n", bash.run(select + "0.3").ok().out(), "select times out");
+
+    // A poller waiting in select is told when a message arrives.
+    Path out = tmp.resolve("polled");
+    Process waiter = bash.start(select + "20", out);
+    Thread.sleep(500);
+    tree.mailbox.send("x");
+    assertTrue(waiter.waitFor(10, TimeUnit.SECONDS), "still waiting");
+    assertEquals("1 x\n", Files.readString(out));
+    tree.mailbox.send("y");
+    assertEquals("0\n", bash.run(probe).ok().out(), "something queued: ready");
+    assertTrue(mount.stats().get("poll") >= 4, "polls counted");
+  }
+
   @Test
   void aReadWithNonblockGetsTryAgain() throws Exception {
     Bash.Result r =
