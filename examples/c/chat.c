@@ -311,9 +311,10 @@ static int room(const char *name) {
     long from;
     receive(inbox, &from, tag, body, sizeof body);
     int i = find_member(from);
-    if (from == 0 && !strcmp(tag, "DOWN")) {  // a member's process ended: "<pid> <reason>"
-      i = find_member(strtol(body, NULL, 10));
-      if (i < 0) continue;
+    if (!strcmp(tag, "DOWN")) {
+      // A member's process ended: its monitor's notice comes from it, "<pid> <reason>". (One
+      // that only says so, alive, takes itself out.) Others: a member that has left already.
+      if (i < 0 || strtol(body, NULL, 10) != from) continue;
       snprintf(text, sizeof text, "*** %s left (connection lost)", members[i].nick);
       remove_member(i);
       report_count(name);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lunar.fs.Dir;
 import dev.lunar.fs.Namespace;
+import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.net.ChatService;
 import dev.lunar.runtime.net.Net;
@@ -175,6 +176,28 @@ class ChatTest {
       // Both are members of the new incarnation: a message gets through.
       ann.say("we are back");
       ben.expect("<ann> we are back");
+    }
+  }
+
+  @Test
+  void aMemberWhoseProcessEndsLeavesItsRoom() throws Exception {
+    try (LineClient dee = nc("dee");
+        LineClient eve = nc("eve")) {
+      String eveConnection = connectionId(eve.seen().get(0));
+      enter(dee, "dee", "grey");
+      enter(eve, "eve", "grey");
+      dee.expect("*** eve joined #grey");
+      var args = List.of("client", Integer.toString(chat.port()), eveConnection);
+      long client =
+          node.processes().stream()
+              .filter(p -> p.spec() != null && p.spec().args().equals(args))
+              .findFirst()
+              .orElseThrow()
+              .pid();
+      node.kill(client, ExitReason.KILLED); // the room hears of it by its monitor's DOWN
+      dee.expect("*** eve left (connection lost)");
+      dee.say("/list");
+      dee.expect("#grey (1)");
     }
   }
 
