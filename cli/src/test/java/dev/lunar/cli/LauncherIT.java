@@ -49,6 +49,23 @@ class LauncherIT {
     assertEquals(new Result(0, "piped\n", ""), lunar("piped\n", "run", "cat"));
   }
 
+  /** A closed stdin is an empty one: the JVM would otherwise reuse fd 0 for a file of its own. */
+  @Test
+  void aClosedStdinReadsAsEmpty() throws Exception {
+    var builder =
+        new ProcessBuilder(
+            "bash",
+            "-c",
+            "\"$0\" run cat <&-; echo \"rc=$?\"",
+            ROOT.resolve("scripts/lunar").toString());
+    builder.environment().put("LUNAR_DATA", tmp.resolve("data").toString());
+    Path out = tmp.resolve("out");
+    builder.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process process = builder.start();
+    assertTrue(process.waitFor(2, TimeUnit.MINUTES), "lunar did not finish");
+    assertEquals("rc=0\n", Files.readString(out));
+  }
+
   /** poll(2) on a pipe whose writer has gone reports it readable: so must poll_oneoff. */
   @Test
   void pollSeesTheEndOfStandardInput() throws Exception {
