@@ -149,7 +149,8 @@ record SpawnLine(
         throw new IllegalArgumentException("at least 64K (one wasm page)");
       }
       if (bytes > 4L << 30) {
-        throw new IllegalArgumentException("at most 4G (all a 32-bit wasm memory can address)");
+        throw new IllegalArgumentException(
+            "at most 4G (all a 32-bit wasm memory can address; Chicory grows one to 2G - 64K)");
       }
       return bytes;
     } catch (IllegalArgumentException e) {
