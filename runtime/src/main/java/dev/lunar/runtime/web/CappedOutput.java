@@ -1,18 +1,26 @@
 package dev.lunar.runtime.web;
 
+import dev.lunar.fs.ByteBudget;
 import java.io.ByteArrayOutputStream;
 
 /**
  * A process's standard output, kept in memory up to a limit: what is written beyond it is dropped
- * and {@link #over} says so. Written by the process's own thread, read after it has ended.
+ * and {@link #over} says so. What it keeps also counts in a budget shared by all the responses in
+ * flight, so that many big ones at once cannot run the server out of heap: past it the rest is
+ * dropped and {@link #full} says so, until {@link #release}. Written by the process's own thread,
+ * read after it has ended.
  */
 final class CappedOutput extends ByteArrayOutputStream {
   private final long limit;
+  private final ByteBudget shared;
   private boolean over;
+  private boolean full;
+  private long taken;
 
-  CappedOutput(long limit) {
+  CappedOutput(long limit, ByteBudget shared) {
     super(256);
     this.limit = limit;
+    this.shared = shared;
   }
 
   @Override
@@ -27,10 +35,25 @@ final class CappedOutput extends ByteArrayOutputStream {
       over = true;
       len = (int) Math.max(0, room);
     }
+    if (full || !shared.take(len)) {
+      full = true;
+      return;
+    }
+    taken += len;
     super.write(b, off, len);
   }
 
   synchronized boolean over() {
     return over;
+  }
+
+  synchronized boolean full() {
+    return full;
+  }
+
+  /** Gives back to the shared budget what this output took. */
+  synchronized void release() {
+    shared.give(taken);
+    taken = 0;
   }
 }

@@ -2,6 +2,7 @@ package dev.lunar.runtime.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lunar.fs.ByteBudget;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.LoadedModule;
@@ -53,10 +54,18 @@ public final class WebEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
+  /**
+   * Output held by the responses in flight: four responses at the output limit, or an eighth of the
+   * heap if that is more.
+   */
+  private final ByteBudget output;
+
   private WebEndpoint(Node node, LoadedModule module, WebConfig config) throws IOException {
     this.node = node;
     this.module = module;
     this.config = config;
+    this.output =
+        new ByteBudget(Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 8));
     var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
     this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
     this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
@@ -90,8 +99,9 @@ public final class WebEndpoint implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    var out = new CappedOutput(config.maxOutput(), output);
     try (ex) {
-      CgiResponse response = respond(ex);
+      CgiResponse response = respond(ex, out);
       if (response.status() >= 500) {
         log.println(
             "lunar web: "
@@ -102,17 +112,18 @@ public final class WebEndpoint implements AutoCloseable {
                 + new String(response.body(), StandardCharsets.UTF_8).strip());
       }
       send(ex, response);
+    } finally {
+      out.release();
     }
   }
 
-  private CgiResponse respond(HttpExchange ex) throws IOException {
+  private CgiResponse respond(HttpExchange ex, CappedOutput out) throws IOException {
     byte[] body = body(ex);
     if (body == null) {
       ex.getResponseHeaders().set("Connection", "close");
       return CgiResponse.error(
           413, "Content Too Large", "request bodies are limited to " + config.maxBody() + " bytes");
     }
-    var out = new CappedOutput(config.maxOutput());
     var spec =
         new GuestSpec(
             List.of(),
@@ -158,6 +169,14 @@ public final class WebEndpoint implements AutoCloseable {
     if (out.over()) {
       return CgiResponse.error(
           500, "Internal Server Error", "output over " + config.maxOutput() + " bytes");
+    }
+    if (out.full()) {
+      return CgiResponse.error(
+          503,
+          "Service Unavailable",
+          "the responses in flight hold all the memory the server allows them ("
+              + (output.limit() >> 20)
+              + " MiB); try again");
     }
     return CgiResponse.parse(out.toByteArray());
   }
