@@ -1,6 +1,7 @@
 package dev.lunar.cli;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -17,6 +18,26 @@ final class Io {
     this.out = out;
     this.err = err;
     this.env = env;
+  }
+
+  /**
+   * {@code stream} as a guest should write to it: the file itself under a {@link Raw} print stream,
+   * so that a write that fails (a full disk, a closed pipe) fails for the guest too, where a
+   * PrintStream would swallow the error.
+   */
+  static OutputStream forGuest(PrintStream stream) {
+    return stream instanceof Raw raw ? raw.file() : stream;
+  }
+
+  /** A print stream straight over a file, which {@link #forGuest} can see through. */
+  static final class Raw extends PrintStream {
+    Raw(OutputStream file) {
+      super(file, false);
+    }
+
+    OutputStream file() {
+      return out;
+    }
   }
 
   boolean debug() {

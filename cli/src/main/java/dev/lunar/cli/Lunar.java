@@ -44,8 +44,8 @@ public final class Lunar {
         execute(
             args,
             System.in,
-            new PrintStream(new FileOutputStream(FileDescriptor.out), false),
-            System.err,
+            new Io.Raw(new FileOutputStream(FileDescriptor.out)),
+            new Io.Raw(new FileOutputStream(FileDescriptor.err)),
             System.getenv()));
   }
 

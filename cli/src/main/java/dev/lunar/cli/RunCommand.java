@@ -124,7 +124,12 @@ final class RunCommand implements Callable<Integer> {
     try {
       GuestSpec spec =
           new GuestSpec(
-              args, GuestOptions.env(env), GuestOptions.dirs(dirs), io.in, io.out, io.err);
+              args,
+              GuestOptions.env(env),
+              GuestOptions.dirs(dirs),
+              io.in,
+              Io.forGuest(io.out),
+              Io.forGuest(io.err));
       var options =
           SpawnOptions.DEFAULT
               .withMaxReductions(maxReductions == null ? 0 : maxReductions)

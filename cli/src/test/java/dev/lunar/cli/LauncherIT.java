@@ -49,21 +49,29 @@ class LauncherIT {
     assertEquals(new Result(0, "piped\n", ""), lunar("piped\n", "run", "cat"));
   }
 
-  /** A closed stdin is an empty one: the JVM would otherwise reuse fd 0 for a file of its own. */
-  @Test
-  void aClosedStdinReadsAsEmpty() throws Exception {
+  /** Runs {@code script} in bash with $0 the launcher; its standard output. */
+  private String bash(String script) throws Exception {
     var builder =
-        new ProcessBuilder(
-            "bash",
-            "-c",
-            "\"$0\" run cat <&-; echo \"rc=$?\"",
-            ROOT.resolve("scripts/lunar").toString());
+        new ProcessBuilder("bash", "-c", script, ROOT.resolve("scripts/lunar").toString());
     builder.environment().put("LUNAR_DATA", tmp.resolve("data").toString());
     Path out = tmp.resolve("out");
     builder.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
     Process process = builder.start();
     assertTrue(process.waitFor(2, TimeUnit.MINUTES), "lunar did not finish");
-    assertEquals("rc=0\n", Files.readString(out));
+    return Files.readString(out);
+  }
+
+  /** A closed stdin is an empty one: the JVM would otherwise reuse fd 0 for a file of its own. */
+  @Test
+  void aClosedStdinReadsAsEmpty() throws Exception {
+    assertEquals("rc=0\n", bash("\"$0\" run cat <&-; echo \"rc=$?\""));
+  }
+
+  /** A write the host refuses fails in the guest too: cat says so and exits 1. */
+  @Test
+  void aFailedWriteToStdoutReachesTheGuest() throws Exception {
+    String out = bash("echo hi | \"$0\" run cat 2>&1 > /dev/full; echo \"rc=$?\"");
+    assertTrue(out.contains("I/O error") && out.endsWith("rc=1\n"), out);
   }
 
   /** poll(2) on a pipe whose writer has gone reports it readable: so must poll_oneoff. */
