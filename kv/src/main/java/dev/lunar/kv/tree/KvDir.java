@@ -34,13 +34,13 @@ public final class KvDir implements Dir {
   /** Bytes of values held by open handles: readers' snapshots, writers' buffers. */
   private final ByteBudget open;
 
-  /** A tree over {@code store}; open values may hold an eighth of the heap (at least 128 MiB). */
+  /** A tree over {@code store}; open values may hold a sixteenth of the heap (at least 128 MiB). */
   public KvDir(KvStore store) {
     this(
         store,
         new KvMetrics(),
         InstantSource.system(),
-        Math.max(2L * KvNames.MAX_VALUE_BYTES, Runtime.getRuntime().maxMemory() / 8));
+        Math.max(2L * KvNames.MAX_VALUE_BYTES, Runtime.getRuntime().maxMemory() / 16));
   }
 
   /**

@@ -55,8 +55,8 @@ public final class WebEndpoint implements AutoCloseable {
   private final ExecutorService executor;
 
   /**
-   * Output held by the responses in flight: four responses at the output limit, or an eighth of the
-   * heap if that is more.
+   * Output held by the responses in flight: four responses at the output limit, or a sixteenth of
+   * the heap if that is more.
    */
   private final ByteBudget output;
 
@@ -65,7 +65,7 @@ public final class WebEndpoint implements AutoCloseable {
     this.module = module;
     this.config = config;
     this.output =
-        new ByteBudget(Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 8));
+        new ByteBudget(Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 16));
     var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
     this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
     this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
