@@ -60,12 +60,12 @@ public final class WebEndpoint implements AutoCloseable {
    */
   private final ByteBudget output;
 
-  private WebEndpoint(Node node, LoadedModule module, WebConfig config) throws IOException {
+  private WebEndpoint(Node node, LoadedModule module, WebConfig config, ByteBudget output)
+      throws IOException {
     this.node = node;
     this.module = module;
     this.config = config;
-    this.output =
-        new ByteBudget(Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 16));
+    this.output = output;
     var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
     this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
     this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
@@ -82,7 +82,14 @@ public final class WebEndpoint implements AutoCloseable {
    */
   public static WebEndpoint start(Node node, LoadedModule module, WebConfig config)
       throws IOException {
-    var endpoint = new WebEndpoint(node, module, config);
+    long inFlight = Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 16);
+    return start(node, module, config, new ByteBudget(inFlight));
+  }
+
+  /** The same, with {@code output} bounding the output all responses in flight hold. */
+  static WebEndpoint start(Node node, LoadedModule module, WebConfig config, ByteBudget output)
+      throws IOException {
+    var endpoint = new WebEndpoint(node, module, config, output);
     endpoint.server.start();
     return endpoint;
   }
