@@ -247,8 +247,16 @@ public final class SparseMemory implements Memory {
    */
   @Override
   public void zero() {
-    resident.give(residentBytes());
-    Arrays.fill(blocks, ZEROS);
+    long freed = 0;
+    for (int i = 0; i < blocks.length; i++) {
+      if (blocks[i] != ZEROS) {
+        blocks[i] = ZEROS;
+        freed += BLOCK;
+      }
+    }
+    if (freed > 0) {
+      resident.give(freed); // once: a reset zeroes a memory twice (give, then initialize)
+    }
     budget = 1;
   }
 
