@@ -104,8 +104,11 @@ public final class Namespace {
      */
     private void writable(String name, String what) throws FsException {
       Access access = access();
+      if (access != null && access.write()) {
+        return;
+      }
       Access own = grants.access(child(name));
-      if ((access == null || !access.write()) && (own == null || !own.write())) {
+      if (own == null || !own.write()) {
         throw new FsException(Errno.EACCES, Paths.join(path) + " is not writable: " + what);
       }
     }
