@@ -67,6 +67,13 @@ class LauncherIT {
     assertEquals("rc=0\n", bash("\"$0\" run cat <&-; echo \"rc=$?\""));
   }
 
+  /** With no locale set, as under cron, an argument that is UTF-8 still reaches the guest whole. */
+  @Test
+  void argumentsAreUtf8WithoutALocale() throws Exception {
+    String out = bash("env -u LANG -u LC_ALL -u LC_CTYPE \"$0\" run hello \u00e9t\u00e9");
+    assertEquals("Hello, world, from a Lunar process!\narg 1: \u00e9t\u00e9\n", out);
+  }
+
   /** A write the host refuses fails in the guest too: cat says so and exits 1. */
   @Test
   void aFailedWriteToStdoutReachesTheGuest() throws Exception {
