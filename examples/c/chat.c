@@ -381,7 +381,17 @@ static long room_pid;                 // its process once joined; 0 while joinin
 static int room_fd = -1;              // its mailbox
 static long asked_at;                 // when we last asked the lobby for the room
 
-// Writes a line to the connection; a connection that has gone ends the client.
+// Writes n bytes to the connection. Its data file is non-blocking, so a peer that lets more than
+// the node's 256 KiB pile up unread gets EAGAIN: it is dropped (an IRC server's "SendQ exceeded"),
+// rather than leaving this client blocked while its mailbox fills with the room's talk. A
+// connection that has gone ends the client too.
+static void send_out(const char *bytes, size_t n) {
+  if (write(data, bytes, n) >= 0) return;
+  if (errno == EAGAIN) fprintf(stderr, "chat client: %s reads too slowly; dropped\n", nick);
+  exit(0);  // our files close with us, and so does the connection
+}
+
+// Writes a line to the connection.
 static void out(const char *fmt, ...) {
   char line[MSG_CAP + 2];
   va_list ap;
@@ -392,7 +402,7 @@ static void out(const char *fmt, ...) {
   if ((size_t)n > sizeof line - 3) n = sizeof line - 3;
   line[n++] = '\r';
   line[n++] = '\n';
-  if (write(data, line, n) < 0) exit(0);  // the peer went away
+  send_out(line, n);
 }
 
 // Writes text of several \n-separated lines to the connection, each ending in \r\n, in one write;
@@ -414,7 +424,7 @@ static void out_lines(const char *text) {
     if (!eol || room == 0) break;
     line = eol + 1;
   }
-  if (n > 0 && write(data, buf, n) < 0) exit(0);  // the peer went away
+  if (n > 0) send_out(buf, n);
 }
 
 // Sends a request to the lobby and waits (up to 10 s: it may have many to answer) for its
@@ -536,7 +546,7 @@ static int client(const char *port, const char *id) {
   me = "chat client";
   char path[96];
   snprintf(path, sizeof path, "/net/tcp/%s/%s/data", port, id);
-  data = xopen(path, O_RDWR);
+  data = xopen(path, O_RDWR | O_NONBLOCK);
   int inbox = xopen("/proc/self/mailbox", O_RDONLY);
   int answers = xopen("/proc/self/tags/lobby", O_RDONLY);
   snprintf(nick, sizeof nick, "guest%s", id);
@@ -568,7 +578,7 @@ static int client(const char *port, const char *id) {
     }
     if (p[0].revents) {
       ssize_t n = read(data, buf, sizeof buf);
-      if (n <= 0) {  // the peer hung up
+      if (n == 0 || (n < 0 && errno != EAGAIN)) {  // the peer hung up (EAGAIN: nothing yet)
         leave_room();
         return 0;
       }

@@ -202,6 +202,40 @@ class ChatTest {
   }
 
   @Test
+  void aMemberThatDoesNotReadIsDroppedNotQueuedFor() throws Exception {
+    try (LineClient talker = nc("talker");
+        var slow = new Socket()) {
+      enter(talker, "talker", "sluggish");
+      slow.setReceiveBufferSize(4096);
+      slow.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), chat.port()));
+      slow.getOutputStream().write("/nick slow\n/join sluggish\n".getBytes());
+      talker.expect("*** slow joined #sluggish");
+      // The slow member reads nothing: what the room sends it piles up in the node, in its
+      // socket's buffers and then in its connection's queue, until its client gives up on it.
+      String line = "x".repeat(400);
+      var talking =
+          Thread.ofVirtual()
+              .start(() -> {
+                try {
+                  for (int i = 0; i < 200_000 && !Thread.currentThread().isInterrupted(); i++) {
+                    talker.say(line);
+                  }
+                } catch (java.io.IOException e) {
+                  // the test is over
+                }
+              });
+      try {
+        talker.expect("*** slow left (connection lost)");
+      } finally {
+        talking.interrupt();
+      }
+      talking.join();
+      talker.say("/list");
+      talker.expect("#sluggish (1)");
+    }
+  }
+
+  @Test
   void manyJavaClientsAtOnce() throws Exception {
     int n = 200;
     List<LineClient> clients = new ArrayList<>();

@@ -50,6 +50,15 @@ public interface Handle extends AutoCloseable {
     throw new FsException(Errno.EBADF, "not open for writing");
   }
 
+  /**
+   * As {@link #write(ByteBuffer, long)}, for a file opened with {@code O_NONBLOCK} when {@code
+   * block} is false: a stream that would wait for room throws {@link Errno#EAGAIN} and writes
+   * nothing. Only a handle whose writes may wait overrides it.
+   */
+  default int write(ByteBuffer src, long offset, boolean block) throws FsException {
+    return write(src, offset);
+  }
+
   /** Sets the size, as {@code ftruncate}. */
   default void truncate(long size) throws FsException {
     throw new FsException(Errno.EINVAL, "cannot be truncated");

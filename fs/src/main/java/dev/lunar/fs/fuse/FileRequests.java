@@ -158,9 +158,10 @@ final class FileRequests {
                 + FuseMount.MAX_WHOLE_WRITE
                 + " bytes: the kernel may split a longer one");
       }
+      boolean nonblock = (FileInfo.flags(fi) & FileInfo.O_NONBLOCK) != 0;
       int n;
       synchronized (f) {
-        n = f.handle().write(MEMORY.newDirectByteBuffer(buf, (int) size), off);
+        n = f.handle().write(MEMORY.newDirectByteBuffer(buf, (int) size), off, !nonblock);
       }
       api.fuse_reply_write(req, n);
     } catch (Throwable t) {

@@ -143,9 +143,19 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
 
     @Override
     public int write(ByteBuffer src, long offset) throws FsException {
+      return write(src, offset, true);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long offset, boolean block) throws FsException {
       byte[] bytes = new byte[src.remaining()];
       src.get(bytes);
       while (!conn.send(bytes)) {
+        if (!block) {
+          throw new FsException(
+              Errno.EAGAIN,
+              "connection " + conn.id + " has too much queued to send: the peer is slow to read");
+        }
         NetText.waiting(
             caller,
             () -> {

@@ -241,7 +241,7 @@ public final class GuestWasi {
       bytes = joined;
     }
     long offset = at >= 0 ? at : t.append ? handle.size() : t.position;
-    int n = handle.write(ByteBuffer.wrap(bytes), offset);
+    int n = handle.write(ByteBuffer.wrap(bytes), offset, !t.nonBlocking);
     if (at < 0 && !handle.stream()) {
       t.position = offset + n;
     }

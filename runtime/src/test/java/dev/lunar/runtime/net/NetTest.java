@@ -210,6 +210,42 @@ class NetTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60) // a write that waits instead would wait for ever
+  void aNonBlockingWriteToAPeerThatDoesNotReadIsEagainAndLosesNothing() throws Exception {
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      String dir = port.accept();
+      byte[] chunk = new byte[16 << 10];
+      int accepted = 0;
+      try (Handle data = open(dir + "/data", OpenMode.WRITE)) {
+        // The peer reads nothing: the socket's buffers fill, then the node's send queue.
+        FsException full = null;
+        for (int i = 0; i < 100_000 && full == null; i++) {
+          java.util.Arrays.fill(chunk, (byte) i);
+          try {
+            assertEquals(chunk.length, data.write(ByteBuffer.wrap(chunk), 0, false));
+            accepted++;
+          } catch (FsException e) {
+            full = e;
+          }
+        }
+        assertNotNull(full, "a non-blocking write never found the queue full");
+        assertEquals(Errno.EAGAIN, full.errno());
+        assertTrue(full.getMessage().contains("slow to read"), full.getMessage());
+        // Every write it took arrives, in order, once the peer reads; the refused one sent nothing.
+        byte[] all = client.getInputStream().readNBytes(accepted * chunk.length);
+        assertEquals(accepted * chunk.length, all.length);
+        for (int i = 0; i < accepted; i++) {
+          assertEquals((byte) i, all[i * chunk.length], "chunk " + i);
+        }
+        // With room again, it writes.
+        assertEquals(1, data.write(ByteBuffer.wrap(new byte[] {'!'}), 0, false));
+        assertEquals('!', client.getInputStream().read());
+      }
+    }
+  }
+
+  @Test
   void portDirectoryListsListenStatusAndOpenConnections() throws Exception {
     try (Port port = new Port();
         Socket a = port.connect();
