@@ -45,7 +45,7 @@ final class ChatLatencyBench {
       catalog.bundle("chat", () -> resource("/lunar/examples/chat.wasm"));
       Tree tree = Tree.install(node, catalog, System.err, System.err);
       try (Net net = Net.install(tree, NetConfig.defaults().withMaxConnections(clients + 16));
-          ChatService chat = ChatService.start(node, net, 0)) {
+          ChatService chat = ChatService.start(node, net, 0, System.err)) {
         measure(chat.port(), clients, messages);
       }
     }

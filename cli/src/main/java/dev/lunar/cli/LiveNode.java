@@ -128,7 +128,7 @@ final class LiveNode implements AutoCloseable {
       throws StartException {
     if (settings.chatPort() != Settings.OFF) {
       try {
-        ChatService chat = ChatService.start(node, net, settings.chatPort());
+        ChatService chat = ChatService.start(node, net, settings.chatPort(), log);
         parts.push(chat);
         log.println(
             "lunar node: chat on port " + chat.port() + " (try: nc localhost " + chat.port() + ")");

@@ -1,6 +1,7 @@
 package dev.lunar.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lunar.fs.Dir;
@@ -39,13 +40,16 @@ class ChatTest {
   @BeforeAll
   static void start() throws Exception {
     node = new Node(NodeConfig.defaults());
+    net = Net.install(tree(node), NetConfig.defaults());
+    chat = ChatService.start(node, net, 0, System.err);
+  }
+
+  private static Tree tree(Node node) {
     var catalog = new ModuleCatalog(ModuleLoader.inMemory(false));
     for (String name : Examples.names()) {
       catalog.bundle(name, () -> Examples.find(name));
     }
-    Tree tree = Tree.install(node, catalog, System.out, System.err);
-    net = Net.install(tree, NetConfig.defaults());
-    chat = ChatService.start(node, net, 0);
+    return Tree.install(node, catalog, System.out, System.err);
   }
 
   @AfterAll
@@ -267,6 +271,40 @@ class ChatTest {
       for (LineClient c : clients) {
         c.close();
       }
+    }
+  }
+
+  @Test
+  void whenTheChatsSupervisorGivesUpThePortIsClosedAndTheLogSaysSo() throws Exception {
+    var log = new java.io.ByteArrayOutputStream();
+    try (Node own = new Node(NodeConfig.defaults());
+        Net ownNet = Net.install(tree(own), NetConfig.defaults());
+        ChatService ownChat =
+            ChatService.start(own, ownNet, 0, new java.io.PrintStream(log, true))) {
+      int port = ownChat.port();
+      new Socket(InetAddress.getLoopbackAddress(), port).close(); // it takes callers
+      // Its acceptor killed six times in a row: one more restart than its supervisor allows.
+      for (int i = 0; i < 6; i++) {
+        long acceptor = own.whereis("chat");
+        assertTrue(acceptor > 0, "no acceptor after " + i + " kills; log: " + log);
+        own.kill(acceptor, ExitReason.KILLED);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (own.whereis("chat") <= 0 || own.whereis("chat") == acceptor) {
+          if (log.toString().contains("has stopped") || System.nanoTime() > deadline) {
+            break;
+          }
+          Thread.sleep(5);
+        }
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!log.toString().contains("has stopped") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertTrue(log.toString().contains("chat on port " + port + " has stopped"), "log: " + log);
+      assertTrue(log.toString().contains("restart limit reached"), "log: " + log);
+      assertThrows(
+          java.net.ConnectException.class,
+          () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
     }
   }
 

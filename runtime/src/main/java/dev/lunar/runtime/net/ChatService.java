@@ -8,7 +8,9 @@ import dev.lunar.fs.OpenMode;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.proc.NoProcException;
 import dev.lunar.runtime.proc.Node;
+import dev.lunar.runtime.proc.Proc;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,11 +21,16 @@ import java.util.List;
  * it the chat's acceptor, granted that port, {@code /proc} and a read-only {@code /names}. The
  * acceptor spawns everything else. The module {@code chat} must be in the node's {@code /bin}, and
  * the node runs one chat at a time (the chat registers the names {@code chat} and {@code lobby}).
+ *
+ * <p>Should the supervisor give up (the acceptor failing more than 5 times in a minute), the chat
+ * is over: the port is closed, so callers are refused rather than left waiting, and the log says
+ * why.
  */
 public final class ChatService implements AutoCloseable {
   private final Node node;
   private final Net.Announcement port;
   private final long supervisor;
+  private volatile boolean closing;
 
   private ChatService(Node node, Net.Announcement port, long supervisor) {
     this.node = node;
@@ -32,12 +39,14 @@ public final class ChatService implements AutoCloseable {
   }
 
   /**
-   * Starts the chat on {@code port} (0: any free port, see {@link #port}).
+   * Starts the chat on {@code port} (0: any free port, see {@link #port}); {@code log} hears if it
+   * stops on its own.
    *
    * @throws IOException if the port cannot be bound, or the chat cannot be spawned (the reason says
    *     why: no {@code chat} module in {@code /bin}, a name taken, …)
    */
-  public static ChatService start(Node node, Net net, int port) throws IOException {
+  public static ChatService start(Node node, Net net, int port, PrintStream log)
+      throws IOException {
     Net.Announcement bound = net.announce(port);
     try {
       int p = bound.port();
@@ -55,7 +64,12 @@ public final class ChatService implements AutoCloseable {
         node.kill(sup, ExitReason.killed("shutdown"));
         throw e;
       }
-      return new ChatService(node, bound, sup);
+      ChatService chat = new ChatService(node, bound, sup);
+      Proc top = node.find(sup);
+      if (top != null) {
+        top.onExit(reason -> chat.stopped(reason, log));
+      }
+      return chat;
     } catch (IOException | NoProcException e) {
       bound.close();
       throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -81,6 +95,20 @@ public final class ChatService implements AutoCloseable {
     }
   }
 
+  private void stopped(ExitReason reason, PrintStream log) {
+    if (!closing) {
+      port.close();
+      log.println(
+          "lunar node: the chat on port "
+              + port.port()
+              + " has stopped (its supervisor "
+              + supervisor
+              + " ended: "
+              + reason
+              + "); the port is closed");
+    }
+  }
+
   /** The port the chat listens on. */
   public int port() {
     return port.port();
@@ -89,6 +117,7 @@ public final class ChatService implements AutoCloseable {
   /** Stops the chat: its processes end, and its connections are hung up. */
   @Override
   public void close() {
+    closing = true;
     try {
       node.kill(supervisor, ExitReason.killed("shutdown"));
     } catch (NoProcException e) {
