@@ -142,6 +142,36 @@ class WebTest {
   }
 
   @Test
+  void aRequestThatNeverFinishesIsHungUpOn() throws Exception {
+    String url = serve("cgiecho", WebConfig.on(0));
+    int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+    try (var s = new java.net.Socket("127.0.0.1", port)) {
+      // The tests' limit is 2 s (pom.xml), far less than this: a server that waits fails here.
+      assertEquals(2, dev.lunar.runtime.HttpServers.REQUEST_SECONDS);
+      s.setSoTimeout(30_000);
+      s.getOutputStream()
+          .write(
+              "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"
+                  .getBytes(StandardCharsets.US_ASCII));
+      int first;
+      try {
+        first = s.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        first = -1; // hung up on with a reset: as good
+      }
+      assertEquals(-1, first, "the server answered instead of hanging up");
+    }
+    try (var s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000); // and one whose headers never end
+      s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n".getBytes());
+      assertEquals(-1, s.getInputStream().read(), "the server answered instead of hanging up");
+    }
+    assertTrue(node.processes().stream().noneMatch(p -> p.module().equals("cgiecho")));
+    // The server goes on serving.
+    assertEquals(200, curl("--data-binary", "quick", url).status());
+  }
+
+  @Test
   void anOversizedBodyIs413AndRunsNothing() throws Exception {
     String url = serve("cgiecho", WebConfig.on(0).withMaxBody(1024));
     Path big = Files.write(tmp.resolve("big"), new byte[4096]);

@@ -2,6 +2,7 @@ package dev.lunar.runtime.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lunar.runtime.HttpServers;
 import dev.lunar.runtime.Threads;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +25,7 @@ public final class MetricsHttp implements AutoCloseable {
 
   /** Starts serving on {@code port} of every interface (0: any free port). */
   public static MetricsHttp start(Metrics metrics, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
+    HttpServer server = HttpServers.create(new InetSocketAddress(port), 16);
     ExecutorService executor = Threads.newRequestExecutor("lunar-metrics-");
     server.setExecutor(executor);
     server.createContext("/", exchange -> answer(exchange, metrics));

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.lunar.fs.ByteBudget;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.GuestSpec;
+import dev.lunar.runtime.HttpServers;
 import dev.lunar.runtime.LoadedModule;
 import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.Threads;
@@ -37,15 +38,6 @@ import java.util.concurrent.TimeUnit;
 public final class WebEndpoint implements AutoCloseable {
   private static final int DRAIN_LIMIT = 64 << 20;
 
-  static {
-    // The JDK's server leaves Nagle's algorithm on unless told otherwise; with keep-alive, a
-    // response written in two parts then waits for the client's delayed ACK, some 40 ms. It reads
-    // the property once, when its first server is made.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-
   private final Node node;
   private final LoadedModule module;
   private final WebConfig config;
@@ -69,7 +61,7 @@ public final class WebEndpoint implements AutoCloseable {
     var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
     this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
     this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
-    this.server = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 1024);
+    this.server = HttpServers.create(new InetSocketAddress(config.address(), config.port()), 1024);
     this.executor = Threads.newIoExecutor("lunar-web-");
     server.setExecutor(executor);
     server.createContext("/", this::handle);
