@@ -100,13 +100,13 @@ public final class KvDir implements Dir {
 
   @Override
   public void rmdir(String name) throws FsException {
-    // A key being created shows in ls, so its bucket is not empty. Pending's lock holds off new
-    // ones until the bucket is gone.
-    synchronized (pending) {
-      if (pending.any(name)) {
-        throw new FsException(Errno.ENOTEMPTY, name + " has a key being written");
-      }
+    // A key being created shows in ls, so its bucket is not empty; and none may start until
+    // the drop is over (Pending says why this takes no lock across the commit).
+    pending.dropping(name);
+    try {
       store.dropBucket(name);
+    } finally {
+      pending.dropped(name);
     }
   }
 

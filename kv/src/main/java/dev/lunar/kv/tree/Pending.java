@@ -1,5 +1,7 @@
 package dev.lunar.kv.tree;
 
+import dev.lunar.fs.Errno;
+import dev.lunar.fs.FsException;
 import dev.lunar.kv.KvNames;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +14,11 @@ import java.util.TreeMap;
  * right after creating it, and {@code ls} should show it, so such a key is visible (empty) while a
  * handle that created it is open, without a put of an empty value that readers could see. One lock:
  * creating is rare next to reading.
+ *
+ * <p>It also knows the buckets being dropped, where no key may start. Nothing waits for a commit
+ * while holding its lock: a process waiting for a commit gives up its run token, and one blocked on
+ * a lock does not, so a commit awaited under the lock could leave every token with processes
+ * blocked here and none for the waiter to come back on.
  */
 final class Pending {
   private static final class Entry {
@@ -25,10 +32,19 @@ final class Pending {
 
   private final Map<String, TreeMap<String, Entry>> buckets = new HashMap<>();
 
+  /** Buckets being dropped, with how many drops of each are under way. */
+  private final Map<String, Integer> dropping = new HashMap<>();
+
   /**
    * Holds {@code key} for one more handle; false if {@code exclusive} and someone holds it already.
+   *
+   * @throws FsException {@code ENOENT} if the bucket is being dropped
    */
-  synchronized boolean reserve(String bucket, String key, boolean exclusive, long now) {
+  synchronized boolean reserve(String bucket, String key, boolean exclusive, long now)
+      throws FsException {
+    if (dropping.containsKey(bucket)) {
+      throw new FsException(Errno.ENOENT, "bucket " + bucket + " is being removed");
+    }
     TreeMap<String, Entry> keys =
         buckets.computeIfAbsent(bucket, b -> new TreeMap<>(KvNames.ORDER));
     Entry e = keys.get(key);
@@ -54,9 +70,21 @@ final class Pending {
     }
   }
 
-  /** Whether any key of {@code bucket} is pending. */
-  synchronized boolean any(String bucket) {
-    return buckets.containsKey(bucket);
+  /**
+   * Marks {@code bucket} as being dropped, so that no key starts in it until {@link #dropped}.
+   *
+   * @throws FsException {@code ENOTEMPTY} if a key of it is pending: it shows in {@code ls}
+   */
+  synchronized void dropping(String bucket) throws FsException {
+    if (buckets.containsKey(bucket)) {
+      throw new FsException(Errno.ENOTEMPTY, bucket + " has a key being written");
+    }
+    dropping.merge(bucket, 1, Integer::sum);
+  }
+
+  /** Ends what {@link #dropping} began, whether the drop succeeded or not. */
+  synchronized void dropped(String bucket) {
+    dropping.computeIfPresent(bucket, (b, n) -> n == 1 ? null : n - 1);
   }
 
   /** When {@code key} was created, if it is pending; else null. */

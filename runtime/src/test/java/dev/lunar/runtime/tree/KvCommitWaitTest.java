@@ -73,4 +73,79 @@ class KvCommitWaitTest {
       }
     }
   }
+
+  /**
+   * A bucket's drop waits for its commit without holding the lock other processes meet in {@code
+   * /kv}: with one token, a process that blocked on that lock would hold the token the dropper
+   * needs to come back (the node froze).
+   */
+  @Test
+  void aDropWaitingForItsCommitHoldsNoOneUp() throws Exception {
+    try (RocksKvStore store =
+        RocksKvStore.open(dir, Durability.SYNC, Thread.ofPlatform().factory())) {
+      store.createBucket("gone");
+      store.createBucket("kept");
+    }
+    var ran = new CountDownLatch(1);
+    ThreadFactory heldBack =
+        r ->
+            Thread.ofPlatform()
+                .unstarted(() -> {
+                  try {
+                    ran.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  r.run();
+                });
+    try (Node node = new Node(NodeConfig.defaults().withCarriers(1));
+        RocksKvStore store = RocksKvStore.open(dir, Durability.SYNC, heldBack)) {
+      try {
+        KvDir kv = new KvDir(store);
+        // A Java body, bound to give its token up for the commit as a wasm process is.
+        Proc dropper =
+            node.spawn(
+                "dropper",
+                self ->
+                    ScopedValue.where(
+                            dev.lunar.fs.Waits.WAITER,
+                            wait ->
+                                self.blocking(() -> {
+                                  wait.call();
+                                  return null;
+                                }))
+                        .call(() -> {
+                          kv.rmdir("gone");
+                          return null;
+                        }),
+                SpawnOptions.DEFAULT);
+        while (dropper.state() != ProcState.WAITING) {
+          Thread.sleep(1); // its commit is held back
+        }
+        var seen = new java.util.concurrent.CompletableFuture<String>();
+        Proc other =
+            node.spawn(
+                "other",
+                self -> {
+                  var kept = (dev.lunar.fs.Dir) kv.lookup("kept");
+                  kept.list(null, 10);
+                  var gone = (dev.lunar.fs.Dir) kv.lookup("gone");
+                  try {
+                    gone.create("k", dev.lunar.fs.OpenMode.WRITE, false).close();
+                    seen.complete("created a key in a bucket being dropped");
+                  } catch (dev.lunar.fs.FsException e) {
+                    seen.complete(e.errno() + " " + e.reason());
+                  }
+                },
+                SpawnOptions.DEFAULT);
+        assertEquals(ExitReason.NORMAL, other.awaitExit(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("ENOENT bucket gone is being removed", seen.get());
+        ran.countDown();
+        assertEquals(ExitReason.NORMAL, dropper.awaitExit());
+        assertEquals(false, store.bucketExists("gone"));
+      } finally {
+        ran.countDown();
+      }
+    }
+  }
 }
