@@ -38,10 +38,14 @@ final class Failures {
     api.fuse_reply_err(req, errno);
   }
 
-  /** Closes a handle whose release reaches no program, logging a failure. */
-  void closeLogged(Handle h) {
+  /** Closes (or abandons) a handle whose release reaches no program, logging a failure. */
+  void closeLogged(Handle h, boolean abandon) {
     try {
-      h.close();
+      if (abandon) {
+        h.abandon();
+      } else {
+        h.close();
+      }
     } catch (FsException e) {
       stats.error();
       LOG.log(Level.INFO, () -> "close after release: " + e);

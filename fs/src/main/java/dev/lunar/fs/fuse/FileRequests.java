@@ -215,11 +215,24 @@ final class FileRequests {
 
   /** Closes an open file the kernel no longer knows of. */
   void close(OpenFile f) {
+    end(f, false);
+  }
+
+  /**
+   * Ends a file still open when the mount goes: its program never closed it, so what it wrote and
+   * did not flush is dropped, not committed cut short (a flush, at each close(2), has committed
+   * what it wrote before).
+   */
+  void abandon(OpenFile f) {
+    end(f, true);
+  }
+
+  private void end(OpenFile f, boolean abandon) {
     if (f.inode().writer == f) {
       f.inode().writer = null;
     }
     synchronized (f) {
-      failures.closeLogged(f.handle());
+      failures.closeLogged(f.handle(), abandon);
     }
   }
 

@@ -221,7 +221,7 @@ public final class FuseMount implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (OpenFiles.OpenFile f : files.removeAll()) {
-      fileRequests.close(f);
+      fileRequests.abandon(f);
     }
     if (stopped) {
       session.close();

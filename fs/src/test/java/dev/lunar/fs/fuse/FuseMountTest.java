@@ -104,6 +104,41 @@ class FuseMountTest {
     assertEquals("mine\nagain\n", bash.run("cat \"$M/notes/a\"").ok().out());
   }
 
+  /**
+   * A program still writing a file when the mount goes (the node stopping) never closed it: what it
+   * wrote is not committed, as with a process that crashed, so the file keeps its old contents.
+   */
+  @Test
+  void aFileStillBeingWrittenWhenTheMountGoesKeepsItsOldContents() throws Exception {
+    bash.run("echo important > \"$M/notes/cfg\"").ok();
+    var doc = (TestTree.Doc) tree.notes.children.get("cfg");
+    long opens = mount.stats().get("open");
+    Process writer =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "python3 -c 'import os,sys,time; fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC);"
+                    + " os.write(fd, b\"partial\"); time.sleep(60)' \"$0/notes/cfg\"",
+                m.toString())
+            .start();
+    try {
+      // It opens the file (truncating it) and writes; the kernel may hold the bytes in its cache,
+      // but the truncation is ours to commit or not. (Not dd: it moves its descriptor with dup2
+      // and a close, which is a close(2), so a flush.)
+      for (int i = 0; i < 3000 && mount.stats().get("open") == opens; i++) {
+        Thread.sleep(10);
+      }
+      assertTrue(mount.stats().get("open") > opens, "the writer never opened the file");
+      Thread.sleep(200);
+      assertEquals("important\n", doc.text(), "before the unmount");
+      mount.close();
+      mount = null;
+      assertEquals("important\n", doc.text());
+    } finally {
+      writer.destroyForcibly();
+    }
+  }
+
   @Test
   void aMissingFileIsNoSuchFile() throws Exception {
     Bash.Result r = bash.run("cat \"$M/nope\"");

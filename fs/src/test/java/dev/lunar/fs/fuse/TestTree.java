@@ -201,6 +201,11 @@ final class TestTree {
         }
 
         @Override
+        public void abandon() {
+          dirty = false; // as a key-value writer's: what was not committed is dropped
+        }
+
+        @Override
         public void close() {
           flush();
         }
