@@ -200,6 +200,71 @@ class NodeIT {
     }
   }
 
+  /**
+   * A host program writing to a connection whose peer reads nothing waits for room; SIGTERM still
+   * stops the node at once, and the writer gets an error rather than hanging unkillable.
+   */
+  @Test
+  void aHostWriteWaitingOnASlowPeerDoesNotHoldUpTheStop() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    int port;
+    try (var probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String net = "net/tcp/" + port;
+    Process writer =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "exec 3<"
+                    + net
+                    + "/listen; read -r id <&3; echo $id;"
+                    + " head -c 50000000 /dev/zero > "
+                    + net
+                    + "/$id/data")
+            .directory(node.mount.toFile())
+            .start();
+    try (var peer = connectSlowPeer(port)) {
+      String id = new String(writer.getInputStream().readNBytes(1));
+      assertTrue(id.matches("\\d"), "no connection id: " + id);
+      // Wait until the sending has stalled (the peer's buffers full): the writer is blocked.
+      String before = "";
+      for (int i = 0; i < 300; i++) {
+        String sent = node.bash("grep ^sent: " + net + "/*/status").out();
+        if (sent.equals(before) && !sent.startsWith("sent: 0")) {
+          break;
+        }
+        before = sent;
+        Thread.sleep(200);
+      }
+      assertEquals(0, node.stop(), "the node did not stop on SIGTERM:\n" + node.log());
+      assertTrue(
+          writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+          "the writer is still blocked after the node stopped");
+      assertTrue(writer.exitValue() != 0);
+    } finally {
+      writer.destroyForcibly();
+    }
+  }
+
+  /** A socket that reads nothing, connected once {@code port} listens. */
+  private static java.net.Socket connectSlowPeer(int port) throws Exception {
+    for (int i = 0; ; i++) {
+      var peer = new java.net.Socket();
+      peer.setReceiveBufferSize(4096);
+      try {
+        peer.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        return peer;
+      } catch (java.net.ConnectException notYet) {
+        peer.close();
+        if (i == 200) {
+          throw notYet;
+        }
+        Thread.sleep(50); // the writer has not opened listen yet
+      }
+    }
+  }
+
   @Test
   void aMissingMountPointIsRefused() throws Exception {
     Process p =

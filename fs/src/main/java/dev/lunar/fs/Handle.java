@@ -59,6 +59,16 @@ public interface Handle extends AutoCloseable {
     return write(src, offset);
   }
 
+  /**
+   * Whether a write of {@code length} bytes would go now, without waiting for room; if not,
+   * arranges for {@code waiter} to be unparked when there may be room (unparks may be spurious). A
+   * handle whose writes never wait says true: a write it refuses with {@link Errno#EAGAIN} (a full
+   * mailbox) is refused, not to be tried again.
+   */
+  default boolean writable(Thread waiter, int length) {
+    return true;
+  }
+
   /** Sets the size, as {@code ftruncate}. */
   default void truncate(long size) throws FsException {
     throw new FsException(Errno.EINVAL, "cannot be truncated");

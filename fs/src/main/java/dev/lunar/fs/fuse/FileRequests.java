@@ -159,10 +159,7 @@ final class FileRequests {
                 + " bytes: the kernel may split a longer one");
       }
       boolean nonblock = (FileInfo.flags(fi) & FileInfo.O_NONBLOCK) != 0;
-      int n;
-      synchronized (f) {
-        n = f.handle().write(MEMORY.newDirectByteBuffer(buf, (int) size), off, !nonblock);
-      }
+      int n = waits.write(req, f, MEMORY.newDirectByteBuffer(buf, (int) size), off, nonblock);
       api.fuse_reply_write(req, n);
     } catch (Throwable t) {
       failures.reply(req, Op.WRITE, t);

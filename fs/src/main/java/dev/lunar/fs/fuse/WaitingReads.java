@@ -13,7 +13,8 @@ import jnr.ffi.Runtime;
 
 /**
  * Reads that wait for data (a mailbox with nothing queued) without holding up other requests, and
- * that end at once when the reader is interrupted (Ctrl-C on a {@code cat}).
+ * that end at once when the reader is interrupted (Ctrl-C on a {@code cat}); writes that wait for
+ * room (a connection whose peer is slow) the same way.
  *
  * <p>A waiting read never calls {@code read(block = true)}: it tries without blocking, and on
  * {@link Errno#EAGAIN} hands the receiving to another thread, registers for the kernel's interrupt
@@ -103,6 +104,62 @@ final class WaitingReads {
       }
     } finally {
       waiting.remove(req);
+    }
+  }
+
+  /**
+   * Writes {@code src}, waiting for room unless {@code nonblock}: a write that would wait (a
+   * connection whose peer is slow to read) waits as a read does, out of the handle and off the
+   * thread that receives requests, so that an interrupt (Ctrl-C, or a SIGKILL of the writer) ends
+   * it with {@code EINTR}, and so does the mount closing.
+   */
+  int write(long req, OpenFiles.OpenFile f, ByteBuffer src, long off, boolean nonblock)
+      throws FsException {
+    Handle h = f.handle();
+    int length = src.remaining();
+    Thread me = Thread.currentThread();
+    boolean registered = false;
+    int refusals = 0;
+    try {
+      while (true) {
+        try {
+          synchronized (f) {
+            return h.write(src, off, false);
+          }
+        } catch (FsException e) {
+          if (nonblock || e.errno() != Errno.EAGAIN) {
+            throw e;
+          }
+          boolean room;
+          synchronized (f) {
+            room = h.writable(me, length);
+          }
+          if (room) {
+            if (++refusals > 1) {
+              throw e; // refused with room to spare (a full mailbox): not a write that waits
+            }
+            continue;
+          }
+        }
+        if (!registered) {
+          registered = true;
+          waiting.put(req, me);
+          api.fuse_req_interrupt_func(req, onInterruptPointer.address(), 0);
+          receivers.handOff();
+        }
+        LockSupport.parkNanos(this, RECHECK);
+        if (api.fuse_req_interrupted(req) != 0) {
+          stats.count(OpStats.Op.INTERRUPTED);
+          throw new FsException(Errno.EINTR, "interrupted");
+        }
+        if (receivers.stopped()) {
+          throw new FsException(Errno.EINTR, "the mount is closing");
+        }
+      }
+    } finally {
+      if (registered) {
+        waiting.remove(req);
+      }
     }
   }
 

@@ -116,6 +116,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
   private static final class DataHandle extends Holding {
     private final Proc caller;
     private Thread waiter;
+    private Thread writeWaiter;
 
     DataHandle(Proc caller, Connection conn) throws FsException {
       super(conn);
@@ -149,7 +150,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     @Override
     public int write(ByteBuffer src, long offset, boolean block) throws FsException {
       byte[] bytes = new byte[src.remaining()];
-      src.get(bytes);
+      src.duplicate().get(bytes); // src moves only once the bytes are queued
       while (!conn.send(bytes)) {
         if (!block) {
           throw new FsException(
@@ -163,7 +164,21 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
               return null;
             });
       }
+      src.position(src.limit());
       return bytes.length;
+    }
+
+    @Override
+    public boolean writable(Thread waiter, int length) {
+      if (conn.canSend(length)) {
+        return true;
+      }
+      if (writeWaiter != waiter) {
+        conn.senders().remove(writeWaiter);
+        writeWaiter = waiter;
+        conn.senders().add(waiter);
+      }
+      return conn.canSend(length);
     }
 
     @Override
@@ -182,6 +197,7 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     @Override
     void released() {
       conn.readers().remove(waiter);
+      conn.senders().remove(writeWaiter);
     }
   }
 
