@@ -361,6 +361,7 @@ public final class Node implements AutoCloseable {
   /** Called once by each process's own thread as it ends. */
   void exited(Proc proc, ExitReason reason, List<Long> linked, List<Long> watchers) {
     table.remove(proc.pid());
+    timers.receiverEnded(proc.pid()); // after the remove: see Timers.sendAfter
     pids.remove(proc.pid());
     recent.add(proc);
     registry.unregister(proc);

@@ -1,7 +1,9 @@
 package dev.lunar.runtime.proc;
 
 import dev.lunar.runtime.Threads;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -13,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #pending}: firing and cancelling both remove it, and whichever does so first wins. A timer
  * whose receiver has gone, or whose mailbox is full, drops its message, since no sender is left to
  * tell. A pending timer's body counts in the node's queued bytes, from when it is set until it
- * fires or is cancelled. Thread-safe.
+ * fires or is cancelled; a timer whose receiver ends is cancelled then, since its message would be
+ * dropped anyway, so that it does not hold those bytes until it would have fired. Thread-safe.
  */
 final class Timers implements AutoCloseable {
   private static final class Entry {
@@ -30,6 +33,10 @@ final class Timers implements AutoCloseable {
   private final Node node;
   private final ScheduledExecutorService executor = Threads.newTimerThread("lunar-timers");
   private final Map<Long, Entry> pending = new ConcurrentHashMap<>();
+
+  /** The pending timers' ids, by receiver. */
+  private final Map<Long, Set<Long>> byReceiver = new ConcurrentHashMap<>();
+
   private final AtomicLong nextId = new AtomicLong(1);
 
   Timers(Node node) {
@@ -43,10 +50,39 @@ final class Timers implements AutoCloseable {
     long id = nextId.getAndIncrement();
     var entry = new Entry(to, message.body().length);
     pending.put(id, entry);
+    byReceiver.compute(
+        to,
+        (pid, ids) -> {
+          Set<Long> set = ids != null ? ids : ConcurrentHashMap.newKeySet();
+          set.add(id);
+          return set;
+        });
     entry.future =
         executor.schedule(
             () -> fire(id, to, message), Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
+    if (node.get(to) == null) {
+      cancel(to, id); // no such process, or it ended as this was set: its end cancelled the rest
+    }
     return id;
+  }
+
+  /** Cancels every pending timer of {@code to}, a process that has ended. */
+  void receiverEnded(long to) {
+    Set<Long> ids = byReceiver.get(to);
+    if (ids != null) {
+      for (long id : List.copyOf(ids)) {
+        cancel(to, id);
+      }
+    }
+  }
+
+  private void forget(long to, long id) {
+    byReceiver.computeIfPresent(
+        to,
+        (pid, ids) -> {
+          ids.remove(id);
+          return ids.isEmpty() ? null : ids;
+        });
   }
 
   private void fire(long id, long to, Message message) {
@@ -54,6 +90,7 @@ final class Timers implements AutoCloseable {
     if (entry == null) {
       return; // cancelled
     }
+    forget(to, id);
     node.queued().give(entry.bytes);
     try {
       node.send(to, message);
@@ -67,6 +104,7 @@ final class Timers implements AutoCloseable {
     if (entry == null || entry.to != to || !pending.remove(id, entry)) {
       return false;
     }
+    forget(to, id);
     node.queued().give(entry.bytes);
     ScheduledFuture<?> future = entry.future;
     if (future != null) {

@@ -99,4 +99,19 @@ class QueuedBytesTest {
     assertTrue(soon > second);
     assertEquals(ExitReason.NORMAL, p.awaitExit(30, TimeUnit.SECONDS));
   }
+
+  @Test
+  void theTimersOfAProcessThatEndsGiveTheirBytesBack() throws Exception {
+    Proc p = idle();
+    long timer = node.sendAfter(3_600_000, p.pid(), kb());
+    node.sendAfter(3_600_000, p.pid(), kb());
+    assertEquals(2000, node.queuedBytes());
+    node.send(p.pid(), new Message(0, "stop", new byte[0]));
+    assertEquals(ExitReason.NORMAL, p.awaitExit());
+    assertEquals(0, node.queuedBytes(), "an ended process's timers hold nothing");
+    assertFalse(node.cancelTimer(p.pid(), timer), "cancelled already");
+    // One set for a process that has ended holds nothing either.
+    node.sendAfter(3_600_000, p.pid(), kb());
+    assertEquals(0, node.queuedBytes());
+  }
 }
