@@ -37,7 +37,7 @@ record BinDir(ModuleCatalog catalog) implements Dir {
       }
 
       @Override
-      public Stat stat() {
+      public Stat stat() throws FsException {
         int mode = entry.origin() == ModuleCatalog.Origin.BUNDLED ? 0444 : 0644;
         return Stat.file(entry.bytes().length, mode, entry.addedMillis());
       }

@@ -9,8 +9,8 @@ import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -33,14 +33,20 @@ public final class ModuleCatalog {
     DEPLOYED
   }
 
+  /** Where a module's bytes come from. */
+  @FunctionalInterface
+  private interface Source {
+    byte[] read() throws FsException;
+  }
+
   /** A module; its bytes are read once, when first needed (stat, read or spawn). */
   static final class Entry {
     private final Origin origin;
-    private final Supplier<byte[]> source;
+    private final Source source;
     private final long addedMillis = System.currentTimeMillis();
     private volatile byte[] bytes;
 
-    Entry(Origin origin, Supplier<byte[]> source) {
+    Entry(Origin origin, Source source) {
       this.origin = origin;
       this.source = source;
     }
@@ -54,10 +60,10 @@ public final class ModuleCatalog {
       return addedMillis;
     }
 
-    byte[] bytes() {
+    byte[] bytes() throws FsException {
       byte[] b = bytes;
       if (b == null) {
-        b = source.get();
+        b = source.read();
         bytes = b;
       }
       return b;
@@ -73,7 +79,7 @@ public final class ModuleCatalog {
 
   /** Adds a bundled module; {@code bytes} is asked when the module is first read or spawned. */
   public void bundle(String name, Supplier<byte[]> bytes) {
-    modules.put(fileName(name), new Entry(Origin.BUNDLED, bytes));
+    modules.put(fileName(name), new Entry(Origin.BUNDLED, bytes::get));
   }
 
   /** Adds every {@code *.wasm} file in {@code dir}, read when used. */
@@ -81,16 +87,24 @@ public final class ModuleCatalog {
     try (var files = Files.list(dir)) {
       for (Path f :
           files.filter(p -> FILE_NAME.matcher(p.getFileName().toString()).matches()).toList()) {
-        modules.put(f.getFileName().toString(), new Entry(Origin.DIRECTORY, () -> read(f)));
+        String name = f.getFileName().toString();
+        modules.put(name, new Entry(Origin.DIRECTORY, () -> read(name, f)));
       }
     }
   }
 
-  private static byte[] read(Path file) {
+  /**
+   * A module's file in a {@code --modules} directory, read when first used. A file removed since
+   * the node started leaves {@code /bin} then ({@code ENOENT}).
+   */
+  private byte[] read(String name, Path file) throws FsException {
     try {
       return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      modules.computeIfPresent(name, (n, entry) -> entry.origin == Origin.DIRECTORY ? null : entry);
+      throw new FsException(Errno.ENOENT, name + ": " + file + " is gone since the node started");
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new FsException(Errno.EIO, name + ": cannot read " + file + ": " + e.getMessage());
     }
   }
 

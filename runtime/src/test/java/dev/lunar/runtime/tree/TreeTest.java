@@ -27,11 +27,14 @@ import dev.lunar.runtime.proc.SpawnOptions;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The tree as the host sees it, over a live node with Java-bodied processes. */
 class TreeTest {
@@ -289,6 +292,23 @@ class TreeTest {
     bin.bundle("dated", () -> TestModules.example("hello"));
     var stat = ((File) Namespace.walk(node.hostTree(), Paths.split("/bin/dated.wasm"))).stat();
     assertTrue(stat.modifiedMillis() >= before, "modified " + stat.modifiedMillis());
+  }
+
+  @Test
+  void aModulesFileRemovedSinceTheStartLeavesBinWithEnoent(@TempDir Path dir) throws Exception {
+    Files.write(dir.resolve("kept.wasm"), TestModules.example("hello"));
+    Files.write(dir.resolve("gone.wasm"), TestModules.example("hello"));
+    bin.addDirectory(dir);
+    Files.delete(dir.resolve("gone.wasm"));
+    Dir binDir = (Dir) Namespace.walk(node.hostTree(), List.of("bin"));
+    FsException e =
+        assertThrows(FsException.class, () -> ((File) binDir.lookup("gone.wasm")).stat());
+    assertEquals(Errno.ENOENT, e.errno());
+    assertTrue(e.reason().contains("gone since the node started"), e.reason());
+    assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> bin.load("gone")).errno());
+    assertTrue(binDir.list(null, 100).stream().noneMatch(d -> d.name().equals("gone.wasm")));
+    assertTrue(binDir.list(null, 100).stream().anyMatch(d -> d.name().equals("kept.wasm")));
+    assertEquals("kept", bin.load("kept").name());
   }
 
   @Test
