@@ -5,8 +5,11 @@ import dev.lunar.runtime.Threads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,24 +112,43 @@ final class NodeCommand implements Callable<Integer> {
             relaxed,
             noChat || noDemos ? LiveNode.Settings.OFF : chatPort,
             noWeb || noDemos ? LiveNode.Settings.OFF : webPort);
-    LiveNode node;
-    try {
-      node = LiveNode.start(settings, io.out);
-    } catch (LiveNode.StartException e) {
-      io.err.println("lunar node: " + e.getMessage());
-      return Lunar.BAD_INPUT;
-    }
+    // The hook comes first, so that a SIGTERM while the node starts stops it as cleanly as one
+    // after: it waits for the start to end, then stops what started.
+    var stopping = new AtomicBoolean();
+    var started = new CompletableFuture<Optional<LiveNode>>(); // empty: the start failed
     var stopped = new CountDownLatch(1);
     Threads.onShutdown(
         "lunar-shutdown",
         () -> {
-          node.close();
+          stopping.set(true);
+          Optional<LiveNode> node = started.join();
+          if (node.isEmpty()) {
+            return; // the JVM exits with the failed start's code
+          }
+          node.get().close();
           io.out.println("lunar node: stopped; " + settings.mount() + " unmounted");
           io.out.flush();
           stopped.countDown();
           // A stop we asked for is a success, not death by signal (143): exit 0 once clean.
           Runtime.getRuntime().halt(0);
         });
+    LiveNode node;
+    try {
+      node = LiveNode.start(settings, io.out);
+    } catch (LiveNode.StartException | RuntimeException e) {
+      if (stopping.get()) { // the start failed because the JVM is stopping (SIGTERM): a stop
+        io.out.println("lunar node: stopped while starting");
+        io.out.flush();
+        Runtime.getRuntime().halt(0);
+      }
+      started.complete(Optional.empty());
+      if (e instanceof RuntimeException internal) {
+        throw internal;
+      }
+      io.err.println("lunar node: " + e.getMessage());
+      return Lunar.BAD_INPUT;
+    }
+    started.complete(Optional.of(node));
     io.out.println(
         "lunar node: tree mounted at "
             + settings.mount()
