@@ -2,6 +2,7 @@ package dev.lunar.cli;
 
 import dev.lunar.runtime.DataDir;
 import dev.lunar.runtime.Threads;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,12 +100,33 @@ final class NodeCommand implements Callable<Integer> {
     this.io = io;
   }
 
+  /**
+   * The mount point with symbolic links resolved, as /proc/mounts will name it (and as fusermount
+   * checks it); as given when it cannot be resolved (missing, or a dead mount): the start then says
+   * which.
+   */
+  private static Path realPath(Path dir) {
+    Path path = dir.toAbsolutePath().normalize();
+    try {
+      return path.toRealPath();
+    } catch (java.io.IOException e) {
+      try { // a link to a dead mount: its target cannot be resolved, but the link can be read
+        if (Files.isSymbolicLink(path)) {
+          return realPath(path.getParent().resolve(Files.readSymbolicLink(path)));
+        }
+      } catch (java.io.IOException | StackOverflowError unreadable) {
+        // as given
+      }
+      return path;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     io.debug(debug);
     var settings =
         new LiveNode.Settings(
-            mount.toAbsolutePath(),
+            realPath(mount),
             data != null ? new DataDir(data) : DataDir.fromEnvironment(io.env),
             modules,
             metricsPort,

@@ -266,6 +266,17 @@ class NodeIT {
   }
 
   @Test
+  void aMountPointReachedThroughASymbolicLinkWorks() throws Exception {
+    Path real = Files.createDirectory(tmp.resolve("real"));
+    Files.createSymbolicLink(tmp.resolve("mnt"), real);
+    node = new LiveMount(tmp).start("--no-demos");
+    assertTrue(node.log().contains("tree mounted at " + real), node.log());
+    assertEquals("bin\nkv\nmetrics\nnames\nnet\nproc\n", ok("ls").out());
+    assertEquals(0, node.stop());
+    assertEquals(List.of(), Files.list(real).toList());
+  }
+
+  @Test
   void aMissingMountPointIsRefused() throws Exception {
     Process p =
         new ProcessBuilder(
