@@ -30,7 +30,7 @@ final class KvCommand {
       mixinStandardHelpOptions = true,
       description = "Print a key's value, byte for byte.",
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:printed", "1:no such bucket or key", "69:no mount found"})
+      exitCodeList = {"0:printed", "1:no such bucket or key", "2:bad usage", "69:no mount found"})
   static final class Get extends ClientCommand {
     @Parameters(index = "0", paramLabel = "BUCKET")
     String bucket;
@@ -59,7 +59,12 @@ final class KvCommand {
         "Returns once the value is on disk."
       },
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:stored", "1:refused: a bad name, a value too big", "69:no mount found"})
+      exitCodeList = {
+        "0:stored",
+        "1:refused: a bad name, a value too big",
+        "2:bad usage",
+        "69:no mount found"
+      })
   static final class Put extends ClientCommand {
     @Parameters(index = "0", paramLabel = "BUCKET")
     String bucket;
@@ -96,7 +101,7 @@ final class KvCommand {
       mixinStandardHelpOptions = true,
       description = "List the buckets, or the keys of BUCKET in byte order.",
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:listed", "1:no such bucket", "69:no mount found"})
+      exitCodeList = {"0:listed", "1:no such bucket", "2:bad usage", "69:no mount found"})
   static final class Ls extends ClientCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "BUCKET")
     String bucket;
@@ -124,6 +129,7 @@ final class KvCommand {
       exitCodeList = {
         "0:deleted",
         "1:no such bucket or key, or the bucket is not empty",
+        "2:bad usage",
         "69:no mount found"
       })
   static final class Rm extends ClientCommand {

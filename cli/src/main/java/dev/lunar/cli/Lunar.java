@@ -68,13 +68,17 @@ public final class Lunar {
     cli.setErr(new PrintWriter(err, true));
     // What follows `run MODULE` goes to the guest, even words that look like options.
     cli.setStopAtPositional(true);
-    // A message, a reason or a value is only text: `lunar send 7 --tag t hi` takes --tag as an
-    // option wherever it is, and `--` ends the options, so `lunar send 7 -- -v` sends "-v".
+    // A message, a reason, a key or a value is only text: `lunar send 7 --tag t hi` takes --tag
+    // as an option wherever it is, and `--` ends the options, so `lunar send 7 -- -v` sends "-v".
+    var kv = cli.getSubcommands().get("kv").getSubcommands();
     List<CommandLine> textTaking =
         List.of(
             cli.getSubcommands().get("send"),
             cli.getSubcommands().get("kill"),
-            cli.getSubcommands().get("kv").getSubcommands().get("put"));
+            kv.get("put"),
+            kv.get("get"),
+            kv.get("rm"),
+            kv.get("ls"));
     textTaking.forEach(c -> c.setStopAtPositional(false));
     // A spawn line's own options (--link, --grant …) are words of the line, not of `lunar spawn`.
     cli.getSubcommands().get("spawn").setUnmatchedOptionsArePositionalParams(true);

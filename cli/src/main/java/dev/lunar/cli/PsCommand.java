@@ -13,7 +13,12 @@ import picocli.CommandLine.Option;
         "List the node's live processes: pid, parent, state, registered name, module,"
             + " reductions, linear memory and the bytes of it written (resident), queued messages.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:listed", "1:the mount could not be read", "69:no mount found"})
+    exitCodeList = {
+      "0:listed",
+      "1:the mount could not be read",
+      "2:bad usage",
+      "69:no mount found"
+    })
 final class PsCommand extends ClientCommand {
   @Option(names = "--no-header", description = "Leave out the header line (for scripts).")
   boolean noHeader;

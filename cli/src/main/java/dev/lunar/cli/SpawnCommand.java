@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {
       "0:spawned",
       "1:the node refused the spawn line (the reason is printed)",
+      "2:bad usage",
       "69:no mount found"
     })
 final class SpawnCommand extends ClientCommand {

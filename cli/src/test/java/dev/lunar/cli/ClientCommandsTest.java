@@ -223,6 +223,13 @@ class ClientCommandsTest {
     assertBadUsage(r, "kv put -x");
     assertTrue(r.err().contains("Unknown option: '-x'") && r.err().contains("--"), r.err());
     assertFalse(Files.exists(mnt.resolve("kv/opts/c")), "nothing stored");
+    // A key that starts with -, after --: put, get, ls and rm alike.
+    ok("kv", "put", "opts", "--", "-k", "dash");
+    assertEquals("dash", ok("kv", "get", "opts", "--", "-k").out());
+    assertEquals("dash", ok("kv", "get", "opts", "--mount", m, "--", "-k").out());
+    assertTrue(ok("kv", "ls", "opts").out().contains("-k\n"));
+    ok("kv", "rm", "opts", "--", "-k");
+    assertFalse(Files.exists(mnt.resolve("kv/opts/-k")), "removed");
 
     String pid = spawn("sleep", "600000");
     ok("kill", pid, "--mount", m, "went", "away");

@@ -130,7 +130,7 @@ final class CtlHandle implements Handle {
       case KILL -> {
         if (String.join(" ", args).equals(ExitReason.NORMAL.text())) {
           throw Text.invalid(
-              "ctl: kill: a process killed does not end normal; give another reason");
+              "ctl: kill: a process killed does not end normally; give another reason");
         }
       }
       default -> {}
