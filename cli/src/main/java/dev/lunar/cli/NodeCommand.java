@@ -107,18 +107,22 @@ final class NodeCommand implements Callable<Integer> {
    */
   private static Path realPath(Path dir) {
     Path path = dir.toAbsolutePath().normalize();
-    try {
-      return path.toRealPath();
-    } catch (java.io.IOException e) {
-      try { // a link to a dead mount: its target cannot be resolved, but the link can be read
-        if (Files.isSymbolicLink(path)) {
-          return realPath(path.getParent().resolve(Files.readSymbolicLink(path)));
+    for (int hops = 0; hops < 40; hops++) { // as many links as Linux follows
+      try {
+        return path.toRealPath();
+      } catch (java.io.IOException e) {
+        // A link to a dead mount: its target cannot be resolved, but the link can be read.
+        try {
+          if (!Files.isSymbolicLink(path)) {
+            return path;
+          }
+          path = path.resolveSibling(Files.readSymbolicLink(path)).normalize();
+        } catch (java.io.IOException unreadable) {
+          return path;
         }
-      } catch (java.io.IOException | StackOverflowError unreadable) {
-        // as given
       }
-      return path;
     }
+    return path;
   }
 
   @Override
