@@ -60,10 +60,19 @@ public interface Handle extends AutoCloseable {
   }
 
   /**
-   * Whether a write of {@code length} bytes would go now, without waiting for room; if not,
-   * arranges for {@code waiter} to be unparked when there may be room (unparks may be spurious). A
-   * handle whose writes never wait says true: a write it refuses with {@link Errno#EAGAIN} (a full
-   * mailbox) is refused, not to be tried again.
+   * Whether a write may wait for room (a connection whose peer is slow): then {@code write} with
+   * {@code block} false throws {@link Errno#EAGAIN} when it would wait, and {@link #writable} says
+   * when to try again. A handle whose writes never wait refuses with {@code EAGAIN} for good (a
+   * full mailbox).
+   */
+  default boolean writesWait() {
+    return false;
+  }
+
+  /**
+   * For a handle whose {@link #writesWait}: whether a write of {@code length} bytes would go now;
+   * if not, arranges for {@code waiter} to be unparked when there may be room (unparks may be
+   * spurious).
    */
   default boolean writable(Thread waiter, int length) {
     return true;

@@ -119,7 +119,6 @@ final class WaitingReads {
     int length = src.remaining();
     Thread me = Thread.currentThread();
     boolean registered = false;
-    int refusals = 0;
     try {
       while (true) {
         try {
@@ -127,7 +126,7 @@ final class WaitingReads {
             return h.write(src, off, false);
           }
         } catch (FsException e) {
-          if (nonblock || e.errno() != Errno.EAGAIN) {
+          if (nonblock || e.errno() != Errno.EAGAIN || !h.writesWait()) {
             throw e;
           }
           boolean room;
@@ -135,10 +134,7 @@ final class WaitingReads {
             room = h.writable(me, length);
           }
           if (room) {
-            if (++refusals > 1) {
-              throw e; // refused with room to spare (a full mailbox): not a write that waits
-            }
-            continue;
+            continue; // there is room since: try again at once
           }
         }
         if (!registered) {

@@ -169,6 +169,11 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     }
 
     @Override
+    public boolean writesWait() {
+      return true;
+    }
+
+    @Override
     public boolean writable(Thread waiter, int length) {
       if (conn.canSend(length)) {
         return true;
