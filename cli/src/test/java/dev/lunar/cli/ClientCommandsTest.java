@@ -199,6 +199,23 @@ class ClientCommandsTest {
     assertEquals(before + 1, refusedSends(), "lunar_messages_refused_total counts it");
   }
 
+  @Test
+  void aFullMailboxWrittenThroughTheMountIsRefusedAtOnceAndCountedOnce() throws Exception {
+    String pid = spawn("sleep", "600000");
+    Path box = mnt.resolve("proc/" + pid + "/mailbox");
+    for (int i = 0; i < CAPACITY; i++) {
+      Files.writeString(box, "m" + i);
+    }
+    long before = refusedSends();
+    // bash, not Java: a FileChannel takes EAGAIN for "0 bytes written".
+    Process p = new ProcessBuilder("bash", "-c", "printf more > \"$0\"", box.toString()).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(1, p.waitFor());
+    assertTrue(err.contains("Resource temporarily unavailable"), err);
+    assertEquals(before + 1, refusedSends(), "one refusal, not one per try");
+    assertTrue(status(pid).contains("queued: " + CAPACITY + "\n"), status(pid));
+  }
+
   private static long refusedSends() {
     var out = new Prometheus();
     node.stats().report(out);
