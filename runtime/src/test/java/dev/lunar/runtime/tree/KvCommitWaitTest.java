@@ -34,20 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
 class KvCommitWaitTest {
   @TempDir Path dir;
 
+  /** Makes the store's committer thread, which starts committing only once {@code ran} opens. */
+  private static ThreadFactory heldBackBy(CountDownLatch ran) {
+    return r ->
+        Thread.ofPlatform()
+            .unstarted(() -> {
+              try {
+                ran.await();
+              } catch (InterruptedException e) {
+                return;
+              }
+              r.run();
+            });
+  }
+
   @Test
   void aWriterWaitingForItsCommitLetsAnotherProcessRun() throws Exception {
     var ran = new CountDownLatch(1);
-    ThreadFactory heldBack =
-        r ->
-            Thread.ofPlatform()
-                .unstarted(() -> {
-                  try {
-                    ran.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  r.run();
-                });
+    ThreadFactory heldBack = heldBackBy(ran);
     try (Node node = new Node(NodeConfig.defaults().withCarriers(1));
         RocksKvStore store = RocksKvStore.open(dir, Durability.SYNC, heldBack)) {
       try {
@@ -87,17 +91,7 @@ class KvCommitWaitTest {
       store.createBucket("kept");
     }
     var ran = new CountDownLatch(1);
-    ThreadFactory heldBack =
-        r ->
-            Thread.ofPlatform()
-                .unstarted(() -> {
-                  try {
-                    ran.await();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                  r.run();
-                });
+    ThreadFactory heldBack = heldBackBy(ran);
     try (Node node = new Node(NodeConfig.defaults().withCarriers(1));
         RocksKvStore store = RocksKvStore.open(dir, Durability.SYNC, heldBack)) {
       try {
