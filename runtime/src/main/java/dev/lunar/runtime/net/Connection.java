@@ -83,6 +83,9 @@ final class Connection implements Outbox.Events {
         }
         int n;
         try {
+          if (idleNanos > 0) { // wake when the connection will have been idle for the timeout
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, untilIdle() / 1_000_000));
+          }
           n = in.read(chunk, 0, Math.min(room, chunk.length));
         } catch (SocketTimeoutException e) {
           closeIfIdle();
@@ -108,7 +111,7 @@ final class Connection implements Outbox.Events {
       if (size == buffer.length && !socket.isClosed()) {
         if (idleNanos == 0) {
           space.await();
-        } else if (space.awaitNanos(idleNanos) <= 0 && size == buffer.length) {
+        } else if (space.awaitNanos(untilIdle()) <= 0 && size == buffer.length) {
           return 0;
         }
       }
@@ -116,6 +119,15 @@ final class Connection implements Outbox.Events {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * How long until the connection will have moved nothing for the idle timeout, counted from its
+   * last byte either way (at least a millisecond): waiting a whole timeout from each wait's start
+   * instead let a connection that had been busy at first live up to twice the timeout.
+   */
+  private long untilIdle() {
+    return Math.max(1_000_000, lastActive + idleNanos - System.nanoTime());
   }
 
   private void closeIfIdle() {
@@ -158,7 +170,7 @@ final class Connection implements Outbox.Events {
         if (idleNanos == 0) {
           space.await();
         } else {
-          space.awaitNanos(idleNanos);
+          space.awaitNanos(untilIdle());
         }
       } finally {
         lock.unlock();

@@ -329,6 +329,30 @@ class NetTest {
     }
   }
 
+  /**
+   * The idle timeout counts from the last byte moved, whenever that was: a connection busy at first
+   * closed only at the second timeout after its start, up to twice the timeout late.
+   */
+  @Test
+  void theIdleTimeoutCountsFromTheLastByte() throws Exception {
+    net.close();
+    install(NetConfig.defaults().withIdleTimeout(Duration.ofSeconds(3)));
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      Handle data = open(port.accept() + "/data", OpenMode.WRITE);
+      Thread.sleep(500); // the node's reader is waiting for the peer by now
+      long sent = System.nanoTime();
+      write(data, "x\n");
+      assertEquals("x", readLine(client.getInputStream()));
+      assertEquals(null, readLine(client.getInputStream()));
+      long idle = System.nanoTime() - sent;
+      // 3 s after the byte, not 6 s after the connection (the next whole timeout); the margin
+      // is for a busy machine.
+      assertTrue(idle >= 2_900_000_000L && idle < 4_800_000_000L, idle / 1_000_000 + " ms");
+      data.close();
+    }
+  }
+
   @Test
   void aPortInUseIsEaddrinuse() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
