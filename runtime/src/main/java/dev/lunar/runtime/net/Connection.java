@@ -83,12 +83,12 @@ final class Connection implements Outbox.Events {
         }
         int n;
         try {
-          if (idleNanos > 0) { // wake when the connection will have been idle for the timeout
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, untilIdle() / 1_000_000));
-          }
           n = in.read(chunk, 0, Math.min(room, chunk.length));
         } catch (SocketTimeoutException e) {
           closeIfIdle();
+          if (!socket.isClosed()) { // bytes sent meanwhile: wait what is left since the last one
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, untilIdle() / 1_000_000));
+          }
           continue;
         }
         if (n < 0) {
