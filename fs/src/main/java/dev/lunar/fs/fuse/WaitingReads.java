@@ -70,9 +70,7 @@ final class WaitingReads {
       }
     }
     Thread me = Thread.currentThread();
-    waiting.put(req, me);
-    api.fuse_req_interrupt_func(req, onInterruptPointer.address(), 0);
-    receivers.handOff();
+    startWaiting(req, me);
     try {
       int spins = 0;
       while (true) {
@@ -85,13 +83,7 @@ final class WaitingReads {
         } else if (++spins > 100) {
           LockSupport.parkNanos(this, POLL); // readable, yet EAGAIN: do not spin
         }
-        if (api.fuse_req_interrupted(req) != 0) {
-          stats.count(OpStats.Op.INTERRUPTED);
-          throw new FsException(Errno.EINTR, "interrupted");
-        }
-        if (receivers.stopped()) {
-          throw new FsException(Errno.EINTR, "the mount is closing");
-        }
+        checkStillWanted(req);
         try {
           synchronized (f) {
             return h.read(dst, off, false);
@@ -109,53 +101,74 @@ final class WaitingReads {
 
   /**
    * Writes {@code src}, waiting for room unless {@code nonblock}: a write that would wait (a
-   * connection whose peer is slow to read) waits as a read does, out of the handle and off the
-   * thread that receives requests, so that an interrupt (Ctrl-C, or a SIGKILL of the writer) ends
-   * it with {@code EINTR}, and so does the mount closing.
+   * connection whose peer is slow to read, {@link Handle#writesWait}) waits as a read does, out of
+   * the handle and off the thread that receives requests, so that an interrupt (Ctrl-C, or a
+   * SIGKILL of the writer) ends it with {@code EINTR}, and so does the mount closing. Another
+   * handle's {@code EAGAIN} (a full mailbox) is a refusal, answered at once.
    */
   int write(long req, OpenFiles.OpenFile f, ByteBuffer src, long off, boolean nonblock)
       throws FsException {
     Handle h = f.handle();
-    int length = src.remaining();
-    Thread me = Thread.currentThread();
-    boolean registered = false;
     try {
+      synchronized (f) {
+        return h.write(src, off, false);
+      }
+    } catch (FsException e) {
+      if (nonblock || e.errno() != Errno.EAGAIN || !h.writesWait()) {
+        throw e;
+      }
+    }
+    Thread me = Thread.currentThread();
+    int length = src.remaining();
+    startWaiting(req, me);
+    try {
+      int spins = 0;
       while (true) {
+        boolean room;
+        synchronized (f) {
+          room = h.writable(me, length);
+        }
+        if (!room) {
+          LockSupport.parkNanos(this, RECHECK);
+        } else if (++spins > 100) {
+          LockSupport.parkNanos(this, POLL); // room, yet EAGAIN: do not spin
+        }
+        checkStillWanted(req);
         try {
           synchronized (f) {
             return h.write(src, off, false);
           }
         } catch (FsException e) {
-          if (nonblock || e.errno() != Errno.EAGAIN || !h.writesWait()) {
+          if (e.errno() != Errno.EAGAIN) {
             throw e;
           }
-          boolean room;
-          synchronized (f) {
-            room = h.writable(me, length);
-          }
-          if (room) {
-            continue; // there is room since: try again at once
-          }
-        }
-        if (!registered) {
-          registered = true;
-          waiting.put(req, me);
-          api.fuse_req_interrupt_func(req, onInterruptPointer.address(), 0);
-          receivers.handOff();
-        }
-        LockSupport.parkNanos(this, RECHECK);
-        if (api.fuse_req_interrupted(req) != 0) {
-          stats.count(OpStats.Op.INTERRUPTED);
-          throw new FsException(Errno.EINTR, "interrupted");
-        }
-        if (receivers.stopped()) {
-          throw new FsException(Errno.EINTR, "the mount is closing");
         }
       }
     } finally {
-      if (registered) {
-        waiting.remove(req);
-      }
+      waiting.remove(req);
+    }
+  }
+
+  /**
+   * Before a request waits: the kernel's interrupt for it unparks {@code me}, and another thread
+   * takes over receiving requests.
+   */
+  private void startWaiting(long req, Thread me) {
+    waiting.put(req, me);
+    api.fuse_req_interrupt_func(req, onInterruptPointer.address(), 0);
+    receivers.handOff();
+  }
+
+  /**
+   * After each park of a waiting request: {@code EINTR} if it was interrupted or the mount goes.
+   */
+  private void checkStillWanted(long req) throws FsException {
+    if (api.fuse_req_interrupted(req) != 0) {
+      stats.count(OpStats.Op.INTERRUPTED);
+      throw new FsException(Errno.EINTR, "interrupted");
+    }
+    if (receivers.stopped()) {
+      throw new FsException(Errno.EINTR, "the mount is closing");
     }
   }
 
@@ -166,9 +179,10 @@ final class WaitingReads {
   private static final int POLLWRNORM = 0x100;
 
   /**
-   * Answers a poll of {@code f}: writable always (a write that cannot go says so at once), readable
-   * unless it is a stream whose handle has nothing to read. Then, if the kernel gave a poll handle
-   * {@code ph} to notify and {@code f} was not readable, a watcher notifies it once it may be.
+   * Answers a poll of {@code f}: writable always (even a connection with a full send queue, where a
+   * write then waits), readable unless it is a stream whose handle has nothing to read. Then, if
+   * the kernel gave a poll handle {@code ph} to notify and {@code f} was not readable, a watcher
+   * notifies it once it may be.
    */
   void poll(long req, long fh, OpenFiles.OpenFile f, long ph) {
     boolean readable = !f.stream() || readable(f, Thread.currentThread());
