@@ -18,10 +18,18 @@ public final class Paths {
    * decoding bytes that are not would give U+FFFD for them, so that different names met.
    */
   public static String utf8(byte[] bytes) throws FsException {
+    return utf8(ByteBuffer.wrap(bytes), "a name");
+  }
+
+  /**
+   * The rest of {@code src} as text, which must be UTF-8 ({@code EINVAL}: "{@code what} must be
+   * valid UTF-8"): bytes that are not would decode to U+FFFD, altered.
+   */
+  public static String utf8(ByteBuffer src, String what) throws FsException {
     try {
-      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8.newDecoder().decode(src).toString();
     } catch (CharacterCodingException e) {
-      throw new FsException(Errno.EINVAL, "a name must be valid UTF-8");
+      throw new FsException(Errno.EINVAL, what + " must be valid UTF-8");
     }
   }
 

@@ -3,8 +3,8 @@ package dev.lunar.runtime.tree;
 import dev.lunar.fs.Errno;
 import dev.lunar.fs.FsException;
 import dev.lunar.fs.Handle;
+import dev.lunar.fs.Paths;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /** Small helpers for files whose content is text, here and in {@code /net}. */
@@ -20,11 +20,7 @@ public final class Text {
    * are not would decode to U+FFFD, and reach a guest's arguments altered.
    */
   public static String string(ByteBuffer src) throws FsException {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().decode(src).toString();
-    } catch (CharacterCodingException e) {
-      throw new FsException(Errno.EINVAL, "a command line must be valid UTF-8");
-    }
+    return Paths.utf8(src, "a command line");
   }
 
   /**
