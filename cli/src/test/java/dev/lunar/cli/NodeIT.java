@@ -247,6 +247,70 @@ class NodeIT {
     }
   }
 
+  /**
+   * select(2) for writing from the host: a connection whose send queue is full is not writable (a
+   * select with a timeout times out), and a select that waits is woken once the peer reads.
+   */
+  @Test
+  void selectForWritingWaitsForRoomOnAConnection() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    int port;
+    try (var probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String net = "net/tcp/" + port;
+    String writer =
+        String.join(
+            "\n",
+            "import os, select, sys",
+            "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)",
+            "chunk = b'x' * 16384",
+            "for round in range(1000):",
+            "    try:",
+            "        while True: os.write(fd, chunk)",
+            "    except BlockingIOError: pass",
+            "    if not select.select([], [fd], [], 0.3)[1]: break",
+            "    os.write(fd, chunk)  # said writable: it must go",
+            "else: sys.exit('select always said writable')",
+            "print('stalled', flush=True)",
+            "print('writable' if select.select([], [fd], [], 30)[1] else 'timed out', flush=True)",
+            "os.write(fd, chunk)");
+    Files.writeString(tmp.resolve("writer.py"), writer);
+    Process p =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "exec 3<"
+                    + net
+                    + "/listen; read -r id <&3; echo $id; exec python3 "
+                    + tmp.resolve("writer.py")
+                    + " "
+                    + net
+                    + "/$id/data")
+            .directory(node.mount.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (var peer = connectSlowPeer(port);
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+      assertTrue(out.readLine().matches("\\d+"));
+      assertEquals("stalled", out.readLine());
+      var drained =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return peer.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertEquals("writable", out.readLine());
+      assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue());
+      assertTrue(drained.get(60, java.util.concurrent.TimeUnit.SECONDS) > 0);
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   /** A socket that reads nothing, connected once {@code port} listens. */
   private static java.net.Socket connectSlowPeer(int port) throws Exception {
     for (int i = 0; ; i++) {

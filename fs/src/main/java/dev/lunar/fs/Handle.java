@@ -78,6 +78,15 @@ public interface Handle extends AutoCloseable {
     return true;
   }
 
+  /**
+   * For {@code poll}: true if a write would not wait now (for a handle whose {@link #writesWait}, a
+   * write of up to half what it queues); if not, arranges for {@code waiter} to be unparked when
+   * that may have changed, as {@link #writable(Thread, int)} does.
+   */
+  default boolean writable(Thread waiter) {
+    return true;
+  }
+
   /** Sets the size, as {@code ftruncate}. */
   default void truncate(long size) throws FsException {
     throw new FsException(Errno.EINVAL, "cannot be truncated");

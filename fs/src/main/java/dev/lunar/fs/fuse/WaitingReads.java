@@ -24,9 +24,10 @@ import jnr.ffi.Runtime;
  * Handles that do not notify are polled every 20 ms.
  *
  * <p>{@link #poll} answers poll(2) and select(2) the same way: a stream is readable when its handle
- * says so, and when it is not, one watcher per open file waits for it as a read would, then tells
- * the kernel to ask again. So a {@code select} with a timeout on a connection with nothing to read
- * times out, instead of letting its caller into a read that blocks.
+ * says so, and writable unless a write would wait; when it is not both, one watcher per open file
+ * waits for a change as a read would, then tells the kernel to ask again. So a {@code select} with
+ * a timeout on a connection with nothing to read (or too much to send) times out, instead of
+ * letting its caller into a read (or write) that blocks.
  */
 final class WaitingReads {
   private static final long POLL = TimeUnit.MILLISECONDS.toNanos(20);
@@ -39,7 +40,7 @@ final class WaitingReads {
   private final OpenFiles files;
 
   /** The poll handle to notify for an open file that a watcher waits on. */
-  private final Map<OpenFiles.OpenFile, Long> polls = new ConcurrentHashMap<>();
+  private final Map<OpenFiles.OpenFile, Watch> polls = new ConcurrentHashMap<>();
 
   // Held so that jnr-ffi keeps the native closure.
   private final Ops.Interrupt onInterrupt = this::interrupted;
@@ -178,26 +179,31 @@ final class WaitingReads {
   private static final int POLLRDNORM = 0x40;
   private static final int POLLWRNORM = 0x100;
 
+  /** A poll handle to notify, and what the poll that gave it was told. */
+  private record Watch(long ph, boolean readable, boolean writable) {}
+
   /**
-   * Answers a poll of {@code f}: writable always (even a connection with a full send queue, where a
-   * write then waits), readable unless it is a stream whose handle has nothing to read. Then, if
-   * the kernel gave a poll handle {@code ph} to notify and {@code f} was not readable, a watcher
-   * notifies it once it may be.
+   * Answers a poll of {@code f}: readable unless it is a stream whose handle has nothing to read,
+   * writable unless its handle says a write would wait ({@link Handle#writable(Thread)}). Then, if
+   * the kernel gave a poll handle {@code ph} to notify and {@code f} was not both, a watcher
+   * notifies it once either may have changed.
    */
   void poll(long req, long fh, OpenFiles.OpenFile f, long ph) {
-    boolean readable = !f.stream() || readable(f, Thread.currentThread());
-    int out = POLLOUT | POLLWRNORM;
-    api.fuse_reply_poll(req, readable ? out | POLLIN | POLLRDNORM : out);
+    Thread me = Thread.currentThread();
+    boolean readable = !f.stream() || readable(f, me);
+    boolean writable = writable(f, me);
+    int events = (readable ? POLLIN | POLLRDNORM : 0) | (writable ? POLLOUT | POLLWRNORM : 0);
+    api.fuse_reply_poll(req, events);
     if (ph == 0) {
       return;
     }
-    if (readable) {
+    if (readable && writable) {
       api.fuse_pollhandle_destroy(ph);
       return;
     }
-    Long old = polls.put(f, ph);
+    Watch old = polls.put(f, new Watch(ph, readable, writable));
     if (old != null) {
-      api.fuse_pollhandle_destroy(old); // that file's watcher notifies the new one
+      api.fuse_pollhandle_destroy(old.ph); // that file's watcher notifies the new one
     } else {
       Thread.ofVirtual().name("lunar-fuse-poll").start(() -> watch(fh, f));
     }
@@ -209,20 +215,34 @@ final class WaitingReads {
     }
   }
 
-  /** Waits until {@code f} may be readable, closed or the mount closing; then notifies. */
+  private static boolean writable(OpenFiles.OpenFile f, Thread waiter) {
+    synchronized (f) {
+      return f.handle().writable(waiter);
+    }
+  }
+
+  /**
+   * Waits until {@code f} may have become what the latest poll of it was told it is not (readable,
+   * writable), or is closed, or the mount closes; then notifies.
+   */
   private void watch(long fh, OpenFiles.OpenFile f) {
     Thread me = Thread.currentThread();
     boolean open;
-    while ((open = files.fileOrNull(fh) == f && !receivers.stopped()) && !readable(f, me)) {
+    while ((open = files.fileOrNull(fh) == f && !receivers.stopped()) && !changed(f, me)) {
       LockSupport.parkNanos(this, f.handle().notifies() ? RECHECK : POLL);
     }
-    Long ph = polls.remove(f);
-    if (ph != null) {
+    Watch w = polls.remove(f);
+    if (w != null) {
       if (open) {
-        api.fuse_lowlevel_notify_poll(ph);
+        api.fuse_lowlevel_notify_poll(w.ph);
       }
-      api.fuse_pollhandle_destroy(ph);
+      api.fuse_pollhandle_destroy(w.ph);
     }
+  }
+
+  private boolean changed(OpenFiles.OpenFile f, Thread me) {
+    Watch w = polls.get(f);
+    return w == null || !w.readable && readable(f, me) || !w.writable && writable(f, me);
   }
 
   /** Wakes every waiting read, to see that the mount is closing. */

@@ -187,6 +187,11 @@ record ConnDir(Net net, Proc caller, Connection conn) implements Dir {
     }
 
     @Override
+    public boolean writable(Thread waiter) {
+      return writable(waiter, Outbox.LIMIT / 2);
+    }
+
+    @Override
     public boolean readable(Thread waiter) {
       if (conn.readable()) {
         return true;

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code poll_oneoff} over any mix of clocks, tree descriptors (mailboxes, tag files, exit files)
  * and host descriptors. The guest's thread parks until something is ready or the earliest clock is
  * due: mailboxes and exit files unpark it when they change; sources that cannot (standard input)
- * are looked at again every {@link #RECHECK_NANOS}.
+ * are looked at again every {@link #RECHECK_NANOS}. Writing is ready at once, except on a handle
+ * that says it is not (a connection with much queued for a slow peer), which unparks the guest when
+ * room comes.
  */
 final class Poll {
   static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -116,7 +118,9 @@ final class Poll {
       return e.code;
     }
     if (s.type == FD_WRITE) {
-      return READY;
+      boolean full =
+          fd instanceof Fd.Tree t && t.handle != null && !t.handle.writable(Thread.currentThread());
+      return full ? NOT_READY : READY;
     }
     if (fd instanceof Fd.Host h) {
       if (h.chicory() != 0 || wasi.self.spec() == null) {

@@ -20,6 +20,7 @@ import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Paths;
 import dev.lunar.runtime.ExitReason;
 import dev.lunar.runtime.ModuleLoader;
+import dev.lunar.runtime.TestModules;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
 import dev.lunar.runtime.proc.Proc;
@@ -242,6 +243,111 @@ class NetTest {
         assertEquals(1, data.write(ByteBuffer.wrap(new byte[] {'!'}), 0, false));
         assertEquals('!', client.getInputStream().read());
       }
+    }
+  }
+
+  /**
+   * A guest fills a connection's send queue with O_NONBLOCK writes to a peer that reads nothing,
+   * then polls for writing: with a timeout the poll times out; without, it returns once the peer
+   * reads, and the next write goes. It exits with a code naming the step that went wrong.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void aGuestPollingToWriteWaitsForRoomOnTheConnection() throws Exception {
+    try (Port port = new Port();
+        Socket client = port.connect()) {
+      client.setReceiveBufferSize(4096);
+      String data = port.accept().substring("/net/".length()) + "/data";
+      byte[] wasm =
+          TestModules.wat(
+              """
+              (module
+                (import "wasi_snapshot_preview1" "path_open"
+                  (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "fd_write"
+                  (func $write (param i32 i32 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "poll_oneoff"
+                  (func $poll (param i32 i32 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                (memory (export "memory") 1)
+                (data (i32.const 16) "%s")
+                (data (i32.const 100) "polled\\n")
+                (func $send (param $fd i32) (param $at i32) (param $len i32) (result i32)
+                  (i32.store (i32.const 80) (local.get $at))
+                  (i32.store (i32.const 84) (local.get $len))
+                  (call $write (local.get $fd) (i32.const 80) (i32.const 1) (i32.const 88)))
+                ;; Polls for writing the data file (userdata 1), and with $clock for 300 ms
+                ;; (userdata 2); gives the number of events, the first at 512.
+                (func $pollWrite (param $clock i32) (result i32)
+                  (i64.store (i32.const 256) (i64.const 1))
+                  (i32.store8 (i32.const 264) (i32.const 2))
+                  (i32.store (i32.const 272) (i32.load (i32.const 64)))
+                  (i64.store (i32.const 304) (i64.const 2))
+                  (i32.store8 (i32.const 312) (i32.const 0))
+                  (i32.store (i32.const 320) (i32.const 1))
+                  (i64.store (i32.const 328) (i64.const 300000000))
+                  (i64.store (i32.const 336) (i64.const 0))
+                  (i32.store16 (i32.const 344) (i32.const 0))
+                  (if (call $poll (i32.const 256) (i32.const 512)
+                        (i32.add (i32.const 1) (local.get $clock)) (i32.const 96))
+                    (then (call $exit (i32.const 2))))
+                  (i32.load (i32.const 96)))
+                (func (export "_start") (local $e i32) (local $fd i32) (local $rounds i32)
+                  ;; data, write-only, O_NONBLOCK, below whichever preopen is /net
+                  (local.set $fd (i32.const 3))
+                  (loop $next
+                    (local.set $e (call $open (local.get $fd) (i32.const 0) (i32.const 16)
+                      (i32.const %d) (i32.const 0) (i64.const 64) (i64.const 0) (i32.const 4)
+                      (i32.const 64)))
+                    (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+                    (br_if $next (i32.and (i32.ne (local.get $e) (i32.const 0))
+                      (i32.lt_u (local.get $fd) (i32.const 10)))))
+                  (if (local.get $e) (then (call $exit (i32.const 3))))
+                  ;; Fill the queue until a poll with a timeout times out: while the node's
+                  ;; sending still drains it into the socket, the poll says writable, and then
+                  ;; a write goes.
+                  (loop $round
+                    (loop $fill
+                      (local.set $e (call $send (i32.load (i32.const 64)) (i32.const 4096)
+                        (i32.const 16384)))
+                      (br_if $fill (i32.eqz (local.get $e))))
+                    (if (i32.ne (local.get $e) (i32.const 6)) (then (call $exit (i32.const 4))))
+                    (local.set $rounds (i32.add (local.get $rounds) (i32.const 1)))
+                    (if (i32.gt_u (local.get $rounds) (i32.const 1000))
+                      (then (call $exit (i32.const 5))))
+                    (drop (call $pollWrite (i32.const 1)))
+                    (if (i64.eq (i64.load (i32.const 512)) (i64.const 1))
+                      (then
+                        (if (call $send (i32.load (i32.const 64)) (i32.const 4096)
+                              (i32.const 16384))
+                          (then (call $exit (i32.const 6))))
+                        (br $round))))
+                  (drop (call $send (i32.const 1) (i32.const 100) (i32.const 7)))
+                  ;; no clock: it returns once the peer has read, with no error
+                  (if (i32.ne (call $pollWrite (i32.const 0)) (i32.const 1))
+                    (then (call $exit (i32.const 7))))
+                  (if (i64.ne (i64.load (i32.const 512)) (i64.const 1))
+                    (then (call $exit (i32.const 8))))
+                  (if (i32.load16_u (i32.const 520)) (then (call $exit (i32.const 9))))
+                  (if (call $send (i32.load (i32.const 64)) (i32.const 4096) (i32.const 16384))
+                    (then (call $exit (i32.const 10))))))
+              """
+                  .formatted(data, data.length()));
+      var out = new java.io.ByteArrayOutputStream();
+      Proc guest =
+          node.spawn(
+              ModuleLoader.inMemory(false).load("pollwrite", wasm),
+              TestModules.spec(out),
+              SpawnOptions.DEFAULT.withGrants(new Grants(List.of(Grant.parse("/net:rw")))));
+      while (!out.toString(StandardCharsets.UTF_8).equals("polled\n")) {
+        assertEquals(null, guest.exitReason(), "the guest ended before its poll");
+        Thread.sleep(20);
+      }
+      // Read until the guest has written its last chunk and ended: its poll waits for this.
+      InputStream in = client.getInputStream();
+      byte[] buf = new byte[1 << 16];
+      while (guest.exitReason() == null && in.read(buf) > 0) {}
+      assertEquals("normal", guest.awaitExit().text());
     }
   }
 
