@@ -85,6 +85,11 @@ final class LiveNode implements AutoCloseable {
 
   private void assemble(Settings settings, PrintStream log) throws StartException {
     // Closed in reverse: the mount goes first, the store last, after every process has ended.
+    try {
+      parts.push(DataLock.take(settings.data().root()));
+    } catch (IOException e) {
+      throw new StartException("--data: " + e.getMessage(), e);
+    }
     KvDir kv = new KvDir(openKv(settings));
     node = new Node(NodeConfig.defaults());
     parts.push(node);

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:stopped by SIGTERM or Ctrl-C, the mount removed",
-      "2:bad input: a missing or non-empty mount point, a bad option, a port in use",
+      "2:bad input: a missing or non-empty mount point, a bad option, a port in use, a --data"
+          + " directory another node holds",
       "70:an internal error in Lunar"
     })
 final class NodeCommand implements Callable<Integer> {

@@ -340,6 +340,47 @@ class NodeIT {
     assertEquals(List.of(), Files.list(real).toList());
   }
 
+  /**
+   * A second node on the same --data is refused, naming the first, before it touches anything
+   * there: the first node's copy of RocksDB's library stays, and its store keeps working.
+   */
+  @Test
+  void aSecondNodeOnTheSameDataIsRefusedAndHarmsNothing() throws Exception {
+    node = new LiveMount(tmp).start("--no-demos");
+    ok("mkdir kv/b && echo v1 > kv/b/k");
+    Path natives = node.data.resolve("cache/native");
+    List<Path> libraries;
+    try (var files = Files.list(natives)) {
+      libraries = files.toList();
+    }
+    assertEquals(1, libraries.size(), libraries.toString());
+    Path other = Files.createDirectories(tmp.resolve("other"));
+    Process second =
+        new ProcessBuilder(
+                LiveMount.ROOT.resolve("scripts/lunar").toString(),
+                "node",
+                "--no-demos",
+                "--mount",
+                other.toString(),
+                "--data",
+                node.data.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(second.getInputStream().readAllBytes());
+    assertEquals(2, second.waitFor(), out);
+    assertEquals(
+        "lunar node: --data: "
+            + node.data
+            + " is in use by another node (pid "
+            + node.pid()
+            + ")\n",
+        out);
+    assertTrue(Files.exists(libraries.get(0)), "the running node's library copy was removed");
+    assertEquals("v1\n", ok("cat kv/b/k").out());
+    ok("echo v2 > kv/b/k");
+    assertEquals(0, node.stop());
+  }
+
   @Test
   void aMissingMountPointIsRefused() throws Exception {
     Process p =
