@@ -65,21 +65,22 @@ final class ProcTable {
         "QUEUED");
   }
 
-  static void row(PrintStream out, Map<String, String> p, String extra) {
+  /** A row; with {@code cut}, a name or module over 16 characters is cut to keep the columns. */
+  static void row(PrintStream out, Map<String, String> p, String extra, boolean cut) {
     out.printf(
         HEADER_FORMAT,
         p.get("pid"),
         p.get("parent"),
         p.get("state"),
-        cut(p.get("name")),
-        cut(p.get("module")),
+        cut(p.get("name"), cut),
+        cut(p.get("module"), cut),
         extra,
         p.get("memory"),
         p.get("resident"),
         p.get("queued"));
   }
 
-  private static String cut(String s) {
-    return s == null ? "-" : s.length() > 16 ? s.substring(0, 15) + "…" : s;
+  private static String cut(String s, boolean cut) {
+    return s == null ? "-" : cut && s.length() > 16 ? s.substring(0, 15) + "…" : s;
   }
 }

@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
       "69:no mount found"
     })
 final class PsCommand extends ClientCommand {
-  @Option(names = "--no-header", description = "Leave out the header line (for scripts).")
+  @Option(
+      names = "--no-header",
+      description =
+          "Leave out the header line, and print names and modules whole, not cut to 16"
+              + " characters (for scripts).")
   boolean noHeader;
 
   PsCommand(Io io) {
@@ -33,7 +37,7 @@ final class PsCommand extends ClientCommand {
       ProcTable.header(io.out, "REDUCTIONS");
     }
     for (Map<String, String> p : ProcTable.read(tree)) {
-      ProcTable.row(io.out, p, p.get("reductions"));
+      ProcTable.row(io.out, p, p.get("reductions"), !noHeader);
     }
   }
 }

@@ -98,7 +98,7 @@ final class TopCommand extends ClientCommand {
           "lunar top — %d processes, %s%n%n", procs.size(), summary(tree.path("metrics")));
       ProcTable.header(io.out, "REDS/INTERVAL");
       for (var p : sorted.subList(0, Math.min(lines, sorted.size()))) {
-        ProcTable.row(io.out, p, Long.toString(delta.get(p.get("pid"))));
+        ProcTable.row(io.out, p, Long.toString(delta.get(p.get("pid"))), true);
       }
       io.out.println();
       io.out.flush();

@@ -92,6 +92,16 @@ class NodeIT {
     String ps = ok("lunar ps").out();
     assertTrue(
         ps.contains("counter") && ps.lines().anyMatch(l -> l.strip().startsWith(pid + " ")), ps);
+    // A long name is cut in the table, whole without the header (for scripts).
+    String named = ok("lunar spawn --name a-name-longer-than-sixteen sleep 60000").out().strip();
+    String table = ok("lunar ps").out();
+    assertTrue(table.contains(" a-name-longer-t… "), table);
+    assertTrue(
+        ok("lunar ps --no-header")
+            .out()
+            .lines()
+            .anyMatch(l -> l.matches(" *" + named + " .* a-name-longer-than-sixteen sleep .*")));
+    ok("lunar kill " + named);
     ok("lunar send counter inc && lunar send " + pid + " inc");
     LiveMount.Result empty = node.bash("lunar send counter < /dev/null");
     assertEquals(2, empty.code(), empty.toString());
