@@ -19,6 +19,7 @@ sealed interface Fd {
     final Handle handle; // null for a directory
     final String preopen; // the preopened name, e.g. "/proc"; null if opened later
     long position;
+    long rights = GuestWasi.ALL_RIGHTS; // less reading or writing for a file not opened for it
     boolean nonBlocking;
     boolean append;
 

@@ -36,6 +36,7 @@ import java.util.List;
 public final class GuestWasi {
   static final int FD_READ = 1 << 1;
   static final int FD_WRITE = 1 << 6;
+  private static final int FD_READDIR = 1 << 14;
   private static final int O_CREAT = 1;
   private static final int O_DIRECTORY = 2;
   private static final int O_EXCL = 4;
@@ -44,7 +45,7 @@ public final class GuestWasi {
   static final int FDFLAG_NONBLOCK = 4;
   private static final int FILETYPE_DIRECTORY = 3;
   private static final int FILETYPE_REGULAR = 4;
-  private static final long ALL_RIGHTS = (1L << 29) - 1;
+  static final long ALL_RIGHTS = (1L << 29) - 1;
   private static final int LIST_PAGE = 128;
 
   final Proc self;
@@ -240,6 +241,10 @@ public final class GuestWasi {
       System.arraycopy(part, 0, joined, bytes.length, part.length);
       bytes = joined;
     }
+    if (bytes.length == 0) { // as from the host, where the kernel passes no empty write on
+      mem.writeI32(nwrittenPtr, 0);
+      return 0;
+    }
     long offset = at >= 0 ? at : t.append ? handle.size() : t.position;
     int n = handle.write(ByteBuffer.wrap(bytes), offset, !t.nonBlocking);
     if (at < 0 && !handle.stream()) {
@@ -297,10 +302,10 @@ public final class GuestWasi {
       return chicory.fdFdstatGet(mem, h.chicory(), ptr);
     }
     Fd.Tree t = (Fd.Tree) f;
-    mem.writeByte(ptr, (byte) (t.handle == null ? FILETYPE_DIRECTORY : FILETYPE_REGULAR));
+    mem.writeByte(ptr, (byte) (t.node instanceof Dir ? FILETYPE_DIRECTORY : FILETYPE_REGULAR));
     int flags = (t.append ? FDFLAG_APPEND : 0) | (t.nonBlocking ? FDFLAG_NONBLOCK : 0);
     mem.writeShort(ptr + 2, (short) flags);
-    mem.writeLong(ptr + 8, ALL_RIGHTS);
+    mem.writeLong(ptr + 8, t.rights);
     mem.writeLong(ptr + 16, ALL_RIGHTS);
     return 0;
   }
@@ -427,6 +432,9 @@ public final class GuestWasi {
       return r;
     }
     List<String> target = resolve((Fd.Tree) f, path);
+    if (target.isEmpty()) {
+      throw new FsException(Errno.EACCES, "/ is not a directory a guest can open");
+    }
     boolean read = (rights & FD_READ) != 0;
     boolean write = (rights & FD_WRITE) != 0;
     var mode =
@@ -455,7 +463,7 @@ public final class GuestWasi {
         throw new FsException(Errno.EISDIR, Paths.join(target) + " is a directory");
       }
       handle = null;
-    } else if ((oflags & O_DIRECTORY) != 0) {
+    } else if ((oflags & O_DIRECTORY) != 0 || path.endsWith("/")) {
       throw new FsException(Errno.ENOTDIR, Paths.join(target) + " is not a directory");
     } else {
       handle = ((File) node).open(mode);
@@ -463,6 +471,10 @@ public final class GuestWasi {
     var opened = new Fd.Tree(target, node, handle, null);
     opened.nonBlocking = (fdflags & FDFLAG_NONBLOCK) != 0;
     opened.append = mode.append();
+    if (handle != null) { // fcntl(F_GETFL) reads the access mode from these
+      opened.rights &= mode.read() ? ALL_RIGHTS : ~(long) (FD_READ | FD_READDIR);
+      opened.rights &= mode.write() ? ALL_RIGHTS : ~(long) FD_WRITE;
+    }
     mem.writeI32(fdPtr, fds.add(opened));
     return 0;
   }
