@@ -86,6 +86,11 @@ final class LiveNode implements AutoCloseable {
   private void assemble(Settings settings, PrintStream log) throws StartException {
     // Closed in reverse: the mount goes first, the store last, after every process has ended.
     try {
+      FuseMount.checkMountPoint(settings.mount()); // before --data is made: a refusal leaves none
+    } catch (IOException e) {
+      throw new StartException("--mount " + settings.mount() + ": " + e.getMessage(), e);
+    }
+    try {
       parts.push(DataLock.take(settings.data().root()));
     } catch (IOException e) {
       throw new StartException("--data: " + e.getMessage(), e);

@@ -408,6 +408,7 @@ class NodeIT {
     assertEquals(2, p.waitFor(), out);
     assertTrue(out.contains("nowhere") && out.lines().count() == 1, out);
     assertTrue(!Files.exists(tmp.resolve("nowhere")), "nothing is created");
+    assertTrue(!Files.exists(tmp.resolve("data")), "nothing is created");
   }
 
   @Test
@@ -428,5 +429,6 @@ class NodeIT {
     assertEquals(2, p.waitFor());
     assertTrue(out.contains("not empty"), out);
     assertEquals("x", Files.readString(mnt.resolve("precious")));
+    assertTrue(!Files.exists(tmp.resolve("data")), "no --data is made");
   }
 }

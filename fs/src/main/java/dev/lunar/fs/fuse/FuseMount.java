@@ -63,6 +63,17 @@ public final class FuseMount implements AutoCloseable {
   }
 
   /**
+   * Checks that {@code mountPoint} can be mounted on, as {@link #mount} does first (clearing a dead
+   * FUSE mount there): for a caller that wants to refuse a bad mount point before it does anything
+   * else.
+   *
+   * @throws IOException with a one-line reason: missing, not a directory, not empty, in use
+   */
+  public static void checkMountPoint(Path mountPoint) throws IOException {
+    MountPoint.prepare(MountPoint.canonical(mountPoint));
+  }
+
+  /**
    * Mounts {@code root} on {@code mountPoint}, an existing empty directory, and returns once the
    * mount answers. A dead FUSE mount left there by a killed process is cleared first.
    *
