@@ -18,6 +18,7 @@ import dev.lunar.fs.Node;
 import dev.lunar.fs.OpenMode;
 import dev.lunar.fs.Paths;
 import dev.lunar.fs.Stat;
+import dev.lunar.runtime.GuestSpec;
 import dev.lunar.runtime.proc.Proc;
 import dev.lunar.runtime.wasi.WasiImports.Args;
 import java.nio.ByteBuffer;
@@ -226,7 +227,10 @@ public final class GuestWasi {
     if (f instanceof Fd.Host h) {
       return at >= 0
           ? chicory.fdPwrite(mem, h.chicory(), iovs, count, at, nwrittenPtr)
-          : stdio(h, () -> chicory.fdWrite(mem, h.chicory(), iovs, count, nwrittenPtr));
+          : stdio(
+              h,
+              () ->
+                  writeWhole(h, () -> chicory.fdWrite(mem, h.chicory(), iovs, count, nwrittenPtr)));
     }
     Fd.Tree t = (Fd.Tree) f;
     Handle handle = handle(t);
@@ -252,6 +256,20 @@ public final class GuestWasi {
     }
     mem.writeI32(nwrittenPtr, n);
     return 0;
+  }
+
+  /**
+   * One call's iovecs reach standard output or error together: Chicory writes them one by one, and
+   * processes share the node's streams, so libc's usual pair (its buffer, then the new bytes) could
+   * otherwise have another process's line land between them.
+   */
+  private int writeWhole(Fd.Host h, Proc.Blocking<Integer> call) throws InterruptedException {
+    GuestSpec spec = self.spec();
+    Object stream =
+        spec == null ? h : h.chicory() == 1 ? spec.stdout() : h.chicory() == 2 ? spec.stderr() : h;
+    synchronized (stream) {
+      return call.call();
+    }
   }
 
   /** Standard streams may wait on the outside world: the carrier is given up meanwhile. */

@@ -1,24 +1,28 @@
 package dev.lunar.runtime.web;
 
 import dev.lunar.fs.ByteBudget;
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * A process's standard output, kept in memory up to a limit: what is written beyond it is dropped
- * and {@link #over} says so. What it keeps also counts in a budget shared by all the responses in
- * flight, so that many big ones at once cannot run the server out of heap: past it the rest is
- * dropped and {@link #full} says so, until {@link #release}. Written by the process's own thread,
- * read after it has ended.
+ * and {@link #over} says so. The memory it holds (its buffer's whole size, not only what was
+ * written) counts in a budget shared by all the responses in flight, so that many big ones at once
+ * cannot run the server out of heap: an output that would pass it drops everything it holds at
+ * once, so that the others can go on, and {@link #full} says so. Written by the process's own
+ * thread, read after it has ended.
  */
-final class CappedOutput extends ByteArrayOutputStream {
-  private final long limit;
+final class CappedOutput extends OutputStream {
+  private static final byte[] NONE = new byte[0];
+
+  private final int limit;
   private final ByteBudget shared;
+  private byte[] buf = NONE;
+  private int count;
   private boolean over;
   private boolean full;
-  private long taken;
 
-  CappedOutput(long limit, ByteBudget shared) {
-    super(256);
+  CappedOutput(int limit, ByteBudget shared) {
     this.limit = limit;
     this.shared = shared;
   }
@@ -30,17 +34,25 @@ final class CappedOutput extends ByteArrayOutputStream {
 
   @Override
   public synchronized void write(byte[] b, int off, int len) {
-    long room = limit - count;
-    if (len > room) {
+    if (len > limit - count) {
       over = true;
-      len = (int) Math.max(0, room);
+      len = limit - count;
     }
-    if (full || !shared.take(len)) {
-      full = true;
+    if (full || len == 0) {
       return;
     }
-    taken += len;
-    super.write(b, off, len);
+    int need = count + len;
+    if (need > buf.length) {
+      int size = (int) Math.min(limit, Math.max(need, Math.max(256, 2L * buf.length)));
+      if (!shared.take(size - buf.length)) {
+        full = true;
+        release();
+        return;
+      }
+      buf = Arrays.copyOf(buf, size);
+    }
+    System.arraycopy(b, off, buf, count, len);
+    count = need;
   }
 
   synchronized boolean over() {
@@ -51,9 +63,19 @@ final class CappedOutput extends ByteArrayOutputStream {
     return full;
   }
 
-  /** Gives back to the shared budget what this output took. */
+  /** What was written, in {@code [0, size())}; no copy. */
+  synchronized byte[] buffer() {
+    return buf;
+  }
+
+  synchronized int size() {
+    return count;
+  }
+
+  /** Gives back to the shared budget the memory this output holds, and drops it. */
   synchronized void release() {
-    shared.give(taken);
-    taken = 0;
+    shared.give(buf.length);
+    buf = NONE;
+    count = 0;
   }
 }

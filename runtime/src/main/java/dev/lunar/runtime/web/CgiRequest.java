@@ -9,7 +9,10 @@ import java.util.Map;
 
 /**
  * The CGI variables of one request (RFC 3875, as WAGI gives them): method, path, query, headers as
- * {@code HTTP_*}, body length and type, and who is asking.
+ * {@code HTTP_*}, body length and type, and who is asking. Two kinds of header are left out, as
+ * common CGI servers do: {@code Proxy} (it would be {@code HTTP_PROXY}, which HTTP libraries take
+ * as their proxy: "httpoxy"), and names with an underscore, which would read the same as the name
+ * with a hyphen.
  */
 final class CgiRequest {
   private CgiRequest() {}
@@ -54,6 +57,9 @@ final class CgiRequest {
       String name = h.getKey().toUpperCase(Locale.ROOT).replace('-', '_');
       if (name.equals("CONTENT_TYPE") || name.equals("CONTENT_LENGTH")) {
         continue; // CGI gives these without the HTTP_ prefix
+      }
+      if (name.equals("PROXY") || h.getKey().indexOf('_') >= 0) {
+        continue;
       }
       env.put("HTTP_" + name, String.join(", ", h.getValue()));
     }

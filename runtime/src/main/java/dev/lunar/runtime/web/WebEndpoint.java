@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -98,7 +99,7 @@ public final class WebEndpoint implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    var out = new CappedOutput(config.maxOutput(), output);
+    var out = new CappedOutput((int) Math.min(config.maxOutput(), Integer.MAX_VALUE - 8), output);
     try (ex) {
       CgiResponse response = respond(ex, out);
       if (response.status() >= 500) {
@@ -108,7 +109,7 @@ public final class WebEndpoint implements AutoCloseable {
                 + " "
                 + ex.getRequestURI()
                 + ": "
-                + new String(response.body(), StandardCharsets.UTF_8).strip());
+                + StandardCharsets.UTF_8.decode(response.body().duplicate()).toString().strip());
       }
       send(ex, response);
     } finally {
@@ -117,6 +118,10 @@ public final class WebEndpoint implements AutoCloseable {
   }
 
   private CgiResponse respond(HttpExchange ex, CappedOutput out) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    if (path != null && path.indexOf('\0') >= 0) {
+      return CgiResponse.error(400, "Bad Request", "the path holds a NUL byte (%00)");
+    }
     byte[] body = body(ex);
     if (body == null) {
       ex.getResponseHeaders().set("Connection", "close");
@@ -177,7 +182,7 @@ public final class WebEndpoint implements AutoCloseable {
               + (output.limit() >> 20)
               + " MiB); try again");
     }
-    return CgiResponse.parse(out.toByteArray());
+    return CgiResponse.parse(out.buffer(), out.size());
   }
 
   /** The request body; null if it is over the limit (then read and dropped, up to a bound). */
@@ -212,13 +217,15 @@ public final class WebEndpoint implements AutoCloseable {
       ex.getResponseHeaders().add(h[0], h[1]);
     }
     boolean head = ex.getRequestMethod().equals("HEAD");
-    if (head || r.body().length == 0) {
+    ByteBuffer body = r.body();
+    boolean bodiless = r.status() == 204 || r.status() == 304; // HTTP allows these none
+    if (head || bodiless || !body.hasRemaining()) {
       ex.sendResponseHeaders(r.status(), -1);
       return;
     }
-    ex.sendResponseHeaders(r.status(), r.body().length);
+    ex.sendResponseHeaders(r.status(), body.remaining());
     try (OutputStream out = ex.getResponseBody()) {
-      out.write(r.body());
+      out.write(body.array(), body.arrayOffset() + body.position(), body.remaining());
     }
   }
 }

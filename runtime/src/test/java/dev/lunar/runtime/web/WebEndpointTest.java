@@ -14,6 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,7 +42,7 @@ class WebEndpointTest {
   void outputInFlightIsBoundedAndGivenBackAfterEachResponse() throws Exception {
     LoadedModule hello = ModuleLoader.inMemory(false).load("hello", TestModules.example("hello"));
     var config = WebConfig.on(0).withStderr(OutputStream.nullOutputStream());
-    var roomy = new ByteBudget(200); // room for two or three of hello's answers at once
+    var roomy = new ByteBudget(600); // room for two of hello's answers (256-byte buffers) at once
     try (var web = WebEndpoint.start(node, hello, config, roomy)) {
       for (int i = 0; i < 20; i++) { // ten times what fits, one after another
         var r = get(web);
@@ -61,6 +64,54 @@ class WebEndpointTest {
         Thread.sleep(10);
       }
       assertEquals(0, tight.held());
+    }
+  }
+
+  /**
+   * Ten big responses at once, with room for three: an output that would pass the bound gives up
+   * everything it holds at once (503), so the others finish (200), and the memory comes back.
+   */
+  @Test
+  void manyBigResponsesAtOnceAreNotAllRefused() throws Exception {
+    byte[] wasm =
+        TestModules.wat(
+            """
+            (module
+              (import "wasi_snapshot_preview1" "fd_write"
+                (func $write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 2)
+              (func (export "_start") (local $i i32)
+                (i32.store (i32.const 0) (i32.const 1024))
+                (i32.store (i32.const 4) (i32.const 65536))
+                (loop $again
+                  (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $again (i32.lt_u (local.get $i) (i32.const 16))))))
+            """);
+    LoadedModule big = ModuleLoader.inMemory(false).load("big", wasm);
+    var config = WebConfig.on(0).withStderr(OutputStream.nullOutputStream());
+    var budget = new ByteBudget(3 << 20); // three 1 MiB answers
+    try (var web = WebEndpoint.start(node, big, config, budget)) {
+      List<CompletableFuture<HttpResponse<byte[]>>> answers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        var request =
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web.port() + "/")).build();
+        answers.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      int ok = 0;
+      for (var answer : answers) {
+        var r = answer.get();
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 503, "status " + r.statusCode());
+        if (r.statusCode() == 200) {
+          assertEquals(1 << 20, r.body().length);
+          ok++;
+        }
+      }
+      assertTrue(ok >= 1, "every one refused");
+      for (int i = 0; i < 3000 && budget.held() != 0; i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, budget.held());
     }
   }
 }
