@@ -20,10 +20,13 @@ import java.util.Map;
 final class GuestOptions {
   private GuestOptions() {}
 
-  /** A {@code .wasm} file, or the name of a bundled example. */
+  /**
+   * A {@code .wasm} file, or the name of a bundled example; a name with a {@code /} or ending in
+   * {@code .wasm} is a file only (a missing {@code spin.wasm} is not the example {@code spin}).
+   */
   static LoadedModule load(ModuleLoader loader, String module) throws ModuleException {
     Path file = Path.of(module);
-    if (Files.exists(file) || module.contains("/")) {
+    if (Files.exists(file) || module.contains("/") || module.endsWith(".wasm")) {
       return loader.load(file);
     }
     byte[] example = Examples.find(module);
@@ -85,11 +88,14 @@ final class GuestOptions {
     }
   }
 
-  /** A linear-memory limit: a size of at least one wasm page. */
+  /** A linear-memory limit: a size of at least one wasm page, at most wasm32's 4G. */
   static long memory(String option, String text) throws ModuleException {
     long bytes = size(option, text);
     if (bytes < 65536) {
       throw new ModuleException(option + " " + text + ": at least 64K (one wasm page)");
+    }
+    if (bytes > 4L << 30) {
+      throw new ModuleException(option + " " + text + ": at most 4G (all a wasm32 memory can be)");
     }
     return bytes;
   }

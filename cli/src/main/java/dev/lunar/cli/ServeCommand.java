@@ -107,6 +107,9 @@ final class ServeCommand implements Callable<Integer> {
       if (!(timeout > 0)) {
         throw new ModuleException("--timeout must be more than 0 seconds");
       }
+      if (port < 0 || port > 65535) {
+        throw new ModuleException("--port " + port + ": a port is 0 to 65535");
+      }
       config =
           WebConfig.on(port)
               .withAddress(address())

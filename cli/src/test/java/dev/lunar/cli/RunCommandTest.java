@@ -113,6 +113,22 @@ class RunCommandTest {
   }
 
   @Test
+  void aMissingFileNamedLikeAnExampleIsNotTheExample() {
+    assertEquals(2, lunar("", "run", "hello.wasm")); // no hello.wasm in the working directory
+    assertEquals("lunar: hello.wasm: no such file\n", stderr);
+    assertEquals(0, lunar("", "run", "hello"));
+  }
+
+  @Test
+  void sizesAndPortsOutOfRangeAreBadInput() {
+    assertEquals(2, lunar("", "run", "--max-memory", "5G", "hello"));
+    assertEquals(
+        "lunar: hello: --max-memory 5G: at most 4G (all a wasm32 memory can be)\n", stderr);
+    assertEquals(2, lunar("", "serve", "--port", "99999", "hello"));
+    assertEquals("lunar: hello: --port 99999: a port is 0 to 65535\n", stderr);
+  }
+
+  @Test
   void unknownNameIsBadInput() {
     assertEquals(2, lunar("", "run", "no-such-example"));
     assertEquals(
