@@ -217,23 +217,9 @@ class NodeIT {
   @Test
   void aHostWriteWaitingOnASlowPeerDoesNotHoldUpTheStop() throws Exception {
     node = new LiveMount(tmp).start("--no-demos");
-    int port;
-    try (var probe = new java.net.ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = freePort();
     String net = "net/tcp/" + port;
-    Process writer =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "exec 3<"
-                    + net
-                    + "/listen; read -r id <&3; echo $id;"
-                    + " head -c 50000000 /dev/zero > "
-                    + net
-                    + "/$id/data")
-            .directory(node.mount.toFile())
-            .start();
+    Process writer = onFirstConnection(net, "head -c 50000000 /dev/zero >");
     try (var peer = connectSlowPeer(port)) {
       String id = new String(writer.getInputStream().readNBytes(1));
       assertTrue(id.matches("\\d"), "no connection id: " + id);
@@ -264,10 +250,7 @@ class NodeIT {
   @Test
   void selectForWritingWaitsForRoomOnAConnection() throws Exception {
     node = new LiveMount(tmp).start("--no-demos");
-    int port;
-    try (var probe = new java.net.ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    int port = freePort();
     String net = "net/tcp/" + port;
     String writer =
         String.join(
@@ -286,20 +269,7 @@ class NodeIT {
             "print('writable' if select.select([], [fd], [], 30)[1] else 'timed out', flush=True)",
             "os.write(fd, chunk)");
     Files.writeString(tmp.resolve("writer.py"), writer);
-    Process p =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "exec 3<"
-                    + net
-                    + "/listen; read -r id <&3; echo $id; exec python3 "
-                    + tmp.resolve("writer.py")
-                    + " "
-                    + net
-                    + "/$id/data")
-            .directory(node.mount.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+    Process p = onFirstConnection(net, "exec python3 " + tmp.resolve("writer.py"));
     try (var peer = connectSlowPeer(port);
         var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
       assertTrue(out.readLine().matches("\\d+"));
@@ -319,6 +289,25 @@ class NodeIT {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (var probe = new java.net.ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /**
+   * Runs bash in the mount: it listens on {@code net} (net/tcp/PORT), prints the first connection's
+   * id, then runs {@code command} with that connection's data file as its last word.
+   */
+  private Process onFirstConnection(String net, String command) throws java.io.IOException {
+    String script =
+        "exec 3<" + net + "/listen; read -r id <&3; echo $id; " + command + " " + net + "/$id/data";
+    return new ProcessBuilder("bash", "-c", script)
+        .directory(node.mount.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
   }
 
   /** A socket that reads nothing, connected once {@code port} listens. */
