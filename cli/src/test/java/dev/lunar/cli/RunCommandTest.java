@@ -129,6 +129,16 @@ class RunCommandTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60) // a serve that does not refuse would serve for ever
+  void serveRefusesAModuleThatCannotStartUnderItsMemoryLimitAsRunDoes() {
+    String refusal = "lunar: hello: needs 128 KiB of memory at start, over the limit of 64 KiB\n";
+    assertEquals(2, lunar("", "run", "--max-memory", "64K", "hello"));
+    assertEquals(refusal, stderr);
+    assertEquals(2, lunar("", "serve", "--port", "0", "--max-memory", "64K", "hello"));
+    assertEquals(refusal, stderr);
+  }
+
+  @Test
   void unknownNameIsBadInput() {
     assertEquals(2, lunar("", "run", "no-such-example"));
     assertEquals(

@@ -331,6 +331,16 @@ public final class Node implements AutoCloseable {
     WasmBody.checkImports(module.module());
   }
 
+  /**
+   * Checks that a process of {@code module} could start with {@code options}: its imports, and the
+   * memory it needs at start against its limit, as a spawn does, for a caller that would rather
+   * refuse the module at once than fail each spawn (lunar serve).
+   */
+  public void checkStart(LoadedModule module, SpawnOptions options) throws ModuleException {
+    long maxMemory = options.maxMemory() > 0 ? options.maxMemory() : config.defaultMaxMemory();
+    WasmBody.check(module.module(), maxMemory);
+  }
+
   /** The pid registered as {@code name}, or 0. */
   public long whereis(String name) {
     return registry.whereis(name);

@@ -133,6 +133,12 @@ final class WasmBody implements ProcessBody {
     return imports.build();
   }
 
+  /** Whether a process of {@code module} could start: its memory at start, then its imports. */
+  static void check(WasmModule module, long maxMemory) throws ModuleException {
+    memoryLimits(module, maxMemory);
+    checkImports(module);
+  }
+
   /** The module's own memory, capped at the process's limit so the page table stays small. */
   private static MemoryLimits memoryLimits(WasmModule module, long maxMemory)
       throws ModuleException {
