@@ -7,7 +7,6 @@ import dev.lunar.runtime.ModuleException;
 import dev.lunar.runtime.ModuleLoader;
 import dev.lunar.runtime.proc.Node;
 import dev.lunar.runtime.proc.NodeConfig;
-import dev.lunar.runtime.proc.SpawnOptions;
 import dev.lunar.runtime.tree.ModuleCatalog;
 import dev.lunar.runtime.tree.Tree;
 import dev.lunar.runtime.web.WebConfig;
@@ -140,19 +139,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     try (Node node = new Node(NodeConfig.defaults())) {
       Tree.install(node, catalog, io.out, io.err);
-      try {
-        SpawnOptions options = SpawnOptions.DEFAULT;
-        node.checkStart(
-            loaded, config.maxMemory() > 0 ? options.withMaxMemory(config.maxMemory()) : options);
-      } catch (ModuleException e) {
-        io.err.println("lunar: " + module + ": " + e.getMessage());
-        return Lunar.BAD_INPUT;
-      }
       WebEndpoint endpoint;
       try {
         endpoint = WebEndpoint.start(node, loaded, config);
       } catch (IOException e) {
         io.err.println("lunar: serve: cannot listen on " + bind + ":" + port + ": " + e);
+        return Lunar.BAD_INPUT;
+      } catch (ModuleException e) {
+        io.err.println("lunar: " + module + ": " + e.getMessage());
         return Lunar.BAD_INPUT;
       }
       try (endpoint) {

@@ -22,8 +22,8 @@ final class CappedOutput extends OutputStream {
   private boolean over;
   private boolean full;
 
-  CappedOutput(int limit, ByteBudget shared) {
-    this.limit = limit;
+  CappedOutput(long limit, ByteBudget shared) {
+    this.limit = (int) Math.min(limit, Integer.MAX_VALUE - 8); // the most an array holds
     this.shared = shared;
   }
 

@@ -54,13 +54,14 @@ public final class WebEndpoint implements AutoCloseable {
   private final ByteBudget output;
 
   private WebEndpoint(Node node, LoadedModule module, WebConfig config, ByteBudget output)
-      throws IOException {
+      throws IOException, ModuleException {
     this.node = node;
     this.module = module;
     this.config = config;
     this.output = output;
     var spawn = SpawnOptions.DEFAULT.withGrants(config.grants());
     this.options = config.maxMemory() > 0 ? spawn.withMaxMemory(config.maxMemory()) : spawn;
+    node.checkStart(module, options); // refused at once, not at every request
     this.log = new PrintStream(config.stderr(), true, StandardCharsets.UTF_8);
     this.server = HttpServers.create(new InetSocketAddress(config.address(), config.port()), 1024);
     this.executor = Threads.newIoExecutor("lunar-web-");
@@ -72,16 +73,18 @@ public final class WebEndpoint implements AutoCloseable {
    * Serves {@code module} on {@code node} as {@code config} says, until closed.
    *
    * @throws IOException if the port cannot be bound
+   * @throws ModuleException if a process of {@code module} could not start (an import it lacks,
+   *     more memory at start than its limit)
    */
   public static WebEndpoint start(Node node, LoadedModule module, WebConfig config)
-      throws IOException {
+      throws IOException, ModuleException {
     long inFlight = Math.max(4 * config.maxOutput(), Runtime.getRuntime().maxMemory() / 16);
     return start(node, module, config, new ByteBudget(inFlight));
   }
 
   /** The same, with {@code output} bounding the output all responses in flight hold. */
   static WebEndpoint start(Node node, LoadedModule module, WebConfig config, ByteBudget output)
-      throws IOException {
+      throws IOException, ModuleException {
     var endpoint = new WebEndpoint(node, module, config, output);
     endpoint.server.start();
     return endpoint;
@@ -99,7 +102,7 @@ public final class WebEndpoint implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    var out = new CappedOutput((int) Math.min(config.maxOutput(), Integer.MAX_VALUE - 8), output);
+    var out = new CappedOutput(config.maxOutput(), output);
     try (ex) {
       CgiResponse response = respond(ex, out);
       if (response.status() >= 500) {
