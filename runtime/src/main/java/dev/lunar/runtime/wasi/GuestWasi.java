@@ -265,9 +265,10 @@ public final class GuestWasi {
    */
   private int writeWhole(Fd.Host h, Proc.Blocking<Integer> call) throws InterruptedException {
     GuestSpec spec = self.spec();
-    Object stream =
-        spec == null ? h : h.chicory() == 1 ? spec.stdout() : h.chicory() == 2 ? spec.stderr() : h;
-    synchronized (stream) {
+    if (spec == null || (h.chicory() != 1 && h.chicory() != 2)) {
+      return call.call(); // a file of a --dir directory: its own
+    }
+    synchronized (h.chicory() == 1 ? spec.stdout() : spec.stderr()) {
       return call.call();
     }
   }
