@@ -68,8 +68,11 @@ class WebEndpointTest {
   }
 
   /**
-   * Ten big responses at once, with room for three: an output that would pass the bound gives up
-   * everything it holds at once (503), so the others finish (200), and the memory comes back.
+   * Ten 1 MiB responses at once, with room for three: each guest writes half, waits 500 ms (so that
+   * all have written their half and the bound is reached), writes the rest, and waits 500 ms more
+   * before it ends. An output that would pass the bound gives up everything it holds at once (503),
+   * so others can finish (200); were it to keep what it held until its process ended, every one
+   * would be refused. The memory comes back.
    */
   @Test
   void manyBigResponsesAtOnceAreNotAllRefused() throws Exception {
@@ -79,14 +82,26 @@ class WebEndpointTest {
             (module
               (import "wasi_snapshot_preview1" "fd_write"
                 (func $write (param i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "poll_oneoff"
+                (func $poll (param i32 i32 i32 i32) (result i32)))
               (memory (export "memory") 2)
-              (func (export "_start") (local $i i32)
-                (i32.store (i32.const 0) (i32.const 1024))
-                (i32.store (i32.const 4) (i32.const 65536))
+              (func $half (local $i i32)
                 (loop $again
                   (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
                   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br_if $again (i32.lt_u (local.get $i) (i32.const 16))))))
+                  (br_if $again (i32.lt_u (local.get $i) (i32.const 8)))))
+              (func (export "_start")
+                (i32.store (i32.const 0) (i32.const 1024))
+                (i32.store (i32.const 4) (i32.const 65536))
+                (call $half)
+                ;; a 500 ms clock (monotonic, relative)
+                (i32.store8 (i32.const 136) (i32.const 0))
+                (i32.store (i32.const 144) (i32.const 1))
+                (i64.store (i32.const 152) (i64.const 500000000))
+                (drop (call $poll (i32.const 128) (i32.const 192) (i32.const 1) (i32.const 240)))
+                (call $half)
+                ;; and 500 ms more before it ends (and a refused one's output would be given back)
+                (drop (call $poll (i32.const 128) (i32.const 192) (i32.const 1) (i32.const 240)))))
             """);
     LoadedModule big = ModuleLoader.inMemory(false).load("big", wasm);
     var config = WebConfig.on(0).withStderr(OutputStream.nullOutputStream());
